@@ -25,7 +25,7 @@ public ref partial struct StunMessageWriter
     /// <summary>ERROR-CODE with the registry's reason phrase.</summary>
     public void WriteErrorCode(StunErrorCode code) => WriteErrorCode((int)code, code.ReasonPhrase());
 
-    public void WriteErrorCode(int code, ReadOnlySpan<byte> reason)
+    public void WriteErrorCode(int code, scoped ReadOnlySpan<byte> reason)
     {
         var value = AddAttribute(StunAttributeType.ErrorCode, ErrorCodeCodec.FixedPart + ReasonLength(reason));
         ErrorCodeCodec.EncodeFixedPart(value, 0, code);
@@ -42,7 +42,7 @@ public ref partial struct StunMessageWriter
     }
 
     /// <summary>UNKNOWN-ATTRIBUTES: the comprehension-required types a 420 response refuses.</summary>
-    public void WriteUnknownAttributes(ReadOnlySpan<ushort> types)
+    public void WriteUnknownAttributes(scoped ReadOnlySpan<ushort> types)
     {
         var value = AddAttribute(StunAttributeType.UnknownAttributes, types.Length * sizeof(ushort));
         for (var i = 0; i < types.Length; i++)
@@ -89,7 +89,7 @@ public ref partial struct StunMessageWriter
         WritePasswordAlgorithmEntries(StunAttributeType.PasswordAlgorithm, [algorithm]);
 
     /// <summary>PASSWORD-ALGORITHMS: the server's offer, most preferred first, each without parameters.</summary>
-    public void WritePasswordAlgorithms(ReadOnlySpan<PasswordAlgorithm> algorithms) =>
+    public void WritePasswordAlgorithms(scoped ReadOnlySpan<PasswordAlgorithm> algorithms) =>
         WritePasswordAlgorithmEntries(StunAttributeType.PasswordAlgorithms, algorithms);
 
     private void WritePasswordAlgorithmEntries(StunAttributeType type, scoped ReadOnlySpan<PasswordAlgorithm> algorithms)

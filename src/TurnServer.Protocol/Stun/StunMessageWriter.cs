@@ -71,15 +71,15 @@ public ref partial struct StunMessageWriter
         return Append(type, valueLength);
     }
 
-    public void WriteAttribute(StunAttributeType type, ReadOnlySpan<byte> value) =>
+    public void WriteAttribute(StunAttributeType type, scoped ReadOnlySpan<byte> value) =>
         value.CopyTo(AddAttribute(type, value.Length));
 
     /// <summary>A text attribute (USERNAME, REALM, NONCE, SOFTWARE...) encoded as UTF-8.</summary>
-    public void WriteUtf8(StunAttributeType type, ReadOnlySpan<char> text) =>
+    public void WriteUtf8(StunAttributeType type, scoped ReadOnlySpan<char> text) =>
         Encoding.UTF8.GetBytes(text, AddAttribute(type, Encoding.UTF8.GetByteCount(text)));
 
     /// <summary>Appends MESSAGE-INTEGRITY: HMAC-SHA1 under the key of everything written so far.</summary>
-    public void WriteMessageIntegrity(ReadOnlySpan<byte> key)
+    public void WriteMessageIntegrity(scoped ReadOnlySpan<byte> key)
     {
         if (_stage != Stage.Attributes)
         {
@@ -91,7 +91,7 @@ public ref partial struct StunMessageWriter
     }
 
     /// <summary>Appends MESSAGE-INTEGRITY-SHA256, optionally truncated to 16-28 bytes (a multiple of 4).</summary>
-    public void WriteMessageIntegritySha256(ReadOnlySpan<byte> key, int length = MessageIntegrityCodec.Sha256Length)
+    public void WriteMessageIntegritySha256(scoped ReadOnlySpan<byte> key, int length = MessageIntegrityCodec.Sha256Length)
     {
         if (_stage is not (Stage.Attributes or Stage.AfterIntegrity))
         {
@@ -121,7 +121,7 @@ public ref partial struct StunMessageWriter
         _stage = Stage.AfterFingerprint;
     }
 
-    private void WriteIntegrity(bool sha256, ReadOnlySpan<byte> key, int macLength)
+    private void WriteIntegrity(bool sha256, scoped ReadOnlySpan<byte> key, int macLength)
     {
         var start = _length;
         var value = Append(sha256 ? StunAttributeType.MessageIntegritySha256 : StunAttributeType.MessageIntegrity, macLength);

@@ -1,0 +1,147 @@
+using System.Text;
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Relaying;
+
+namespace TurnServer.Relay.Allocations;
+
+/// <summary>
+/// One client's relay (RFC 8656 section 2.2): its relay socket, lifetime, permissions and channels.
+/// Permissions and channels are kept in small arrays replaced whole on change (copy-on-write), so the
+/// data path reads them without a lock while requests, which are rare, take the allocation's lock.
+/// </summary>
+public sealed class Allocation
+{
+    /// <summary>RFC 8656 section 12: an expired binding keeps its number and peer from reuse for 5 minutes.</summary>
+    public static readonly TimeSpan ChannelCooldown = TimeSpan.FromMinutes(5);
+
+    private readonly byte[] _username;
+    private long _expiresAt;
+    private Permission[] _permissions = [];
+    private ChannelBinding[] _channels = [];
+    private long _packetsToPeers;
+    private long _packetsToClient;
+
+    internal Allocation(FiveTuple fiveTuple, ReadOnlySpan<byte> username, IClientChannel client, TransactionId createdBy, long createdAt, long expiresAt)
+    {
+        FiveTuple = fiveTuple;
+        _username = username.ToArray();
+        Username = Encoding.UTF8.GetString(username);
+        Client = client;
+        CreatedBy = createdBy;
+        CreatedAt = createdAt;
+        _expiresAt = expiresAt;
+    }
+
+    public FiveTuple FiveTuple { get; }
+
+    public string Username { get; }
+
+    public ReadOnlySpan<byte> UsernameBytes => _username;
+
+    public IClientChannel Client { get; }
+
+    /// <summary>The Allocate transaction that made this allocation: its retransmissions get the same answer.</summary>
+    public TransactionId CreatedBy { get; }
+
+    public long CreatedAt { get; }
+
+    public IRelayEndpoint Relay { get; internal set; } = null!;
+
+    /// <summary>What the client is told in XOR-RELAYED-ADDRESS: the relay socket's address, or its external-ip mapping.</summary>
+    public TransportAddress RelayedAddress { get; internal set; }
+
+    /// <summary>The token and port kept for a later Allocate when EVEN-PORT asked for the next port too.</summary>
+    internal ulong ReservationToken { get; set; }
+
+    public long ExpiresAt => Volatile.Read(ref _expiresAt);
+
+    public long PacketsToPeers => Interlocked.Read(ref _packetsToPeers);
+
+    public long PacketsToClient => Interlocked.Read(ref _packetsToClient);
+
+    public IReadOnlyList<Permission> Permissions => Volatile.Read(ref _permissions);
+
+    public IReadOnlyList<ChannelBinding> Channels => Volatile.Read(ref _channels);
+
+    internal bool IsExpired(long now) => now >= ExpiresAt;
+
+    internal void SetExpiry(long expiresAt) => Volatile.Write(ref _expiresAt, expiresAt);
+
+    internal void CountToPeer() => Interlocked.Increment(ref _packetsToPeers);
+
+    internal void CountToClient() => Interlocked.Increment(ref _packetsToClient);
+
+    public bool HasPermission(in TransportAddress peer, long now)
+    {
+        foreach (var permission in Volatile.Read(ref _permissions))
+        {
+            if (permission.Matches(peer))
+            {
+                return now < permission.ExpiresAt;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Installs or refreshes a permission; call under the allocation's lock.</summary>
+    internal void InstallPermission(in TransportAddress peer, long expiresAt)
+    {
+        foreach (var permission in _permissions)
+        {
+            if (permission.Matches(peer))
+            {
+                permission.Refresh(expiresAt);
+                return;
+            }
+        }
+
+        Volatile.Write(ref _permissions, [.. _permissions, new Permission(peer.Family, peer.AddressValue, expiresAt)]);
+    }
+
+    /// <summary>The live or cooling binding for a channel number, or null.</summary>
+    public ChannelBinding? FindChannel(ushort number)
+    {
+        foreach (var channel in Volatile.Read(ref _channels))
+        {
+            if (channel.Number == number)
+            {
+                return channel;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The live or cooling binding for a peer transport address, or null.</summary>
+    public ChannelBinding? FindChannel(in TransportAddress peer)
+    {
+        foreach (var channel in Volatile.Read(ref _channels))
+        {
+            if (channel.Peer == peer)
+            {
+                return channel;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Adds a binding whose number and peer were checked to be free; call under the allocation's lock.</summary>
+    internal void AddChannel(ChannelBinding binding) => Volatile.Write(ref _channels, [.. _channels, binding]);
+
+    /// <summary>Drops expired permissions and channels past their cooldown; call under the allocation's lock.</summary>
+    internal void Sweep(long now, long channelCooldownTicks)
+    {
+        if (Array.Exists(_permissions, p => now >= p.ExpiresAt))
+        {
+            Volatile.Write(ref _permissions, Array.FindAll(_permissions, p => now < p.ExpiresAt));
+        }
+
+        if (Array.Exists(_channels, c => now >= c.ExpiresAt + channelCooldownTicks))
+        {
+            Volatile.Write(ref _channels, Array.FindAll(_channels, c => now < c.ExpiresAt + channelCooldownTicks));
+        }
+    }
+}

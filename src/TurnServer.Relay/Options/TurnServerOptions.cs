@@ -1,0 +1,85 @@
+using TurnServer.Protocol.Addressing;
+using TurnServer.Relay.Policy;
+
+namespace TurnServer.Relay.Options;
+
+/// <summary>
+/// What the engine needs to know, validated once at start-up. Defaults follow RFC 8656 and coturn, so a
+/// coturn operator finds the behaviour they know.
+/// </summary>
+public sealed record TurnServerOptions
+{
+    /// <summary>REALM of the long-term credential mechanism; part of every user's key.</summary>
+    public string Realm { get; init; } = "turnserver";
+
+    /// <summary>SOFTWARE sent in responses; null sends none (coturn's no-software-attribute).</summary>
+    public string? Software { get; init; } = "turnserver";
+
+    /// <summary>Lifetime given when the client asks for none (RFC 8656 section 7.2: 10 minutes).</summary>
+    public TimeSpan DefaultAllocationLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Requested lifetimes are clamped to this (coturn's max-allocate-lifetime, 3600 s).</summary>
+    public TimeSpan MaxAllocationLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>RFC 8656 section 9: permissions last 5 minutes unless refreshed.</summary>
+    public TimeSpan PermissionLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>RFC 8656 section 12: channel bindings last 10 minutes unless refreshed.</summary>
+    public TimeSpan ChannelLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>After a nonce is this old a request gets 438 and a fresh one (coturn's stale-nonce, 600 s).</summary>
+    public TimeSpan NonceLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Allocations one username may hold at once; 0 means no limit (coturn's user-quota).</summary>
+    public int UserQuota { get; init; }
+
+    /// <summary>Allocations the server holds at once; 0 means no limit (coturn's total-quota).</summary>
+    public int TotalQuota { get; init; }
+
+    /// <summary>Relay ports are taken from this range (coturn's min-port and max-port).</summary>
+    public int MinRelayPort { get; init; } = 49152;
+
+    public int MaxRelayPort { get; init; } = 65535;
+
+    /// <summary>The address relay sockets bind to (coturn's relay-ip). The host picks a concrete one.</summary>
+    public TransportAddress RelayAddress { get; init; } = TransportAddress.Parse("127.0.0.1:0");
+
+    /// <summary>The public address told to clients when the relay address is behind 1:1 NAT (coturn's external-ip).</summary>
+    public TransportAddress? AdvertisedRelayAddress { get; init; }
+
+    /// <summary>Which peers may be relayed to; refuses loopback, private and special ranges by default.</summary>
+    public PeerAddressPolicy PeerPolicy { get; init; } = PeerAddressPolicy.Default;
+
+    /// <summary>Unauthenticated requests one client IP may make per second, sustained (burst twice that).</summary>
+    public int UnauthenticatedRequestsPerSecond { get; init; } = 20;
+
+    /// <summary>Add FINGERPRINT to every response, not only to answers of requests that carried one.</summary>
+    public bool AlwaysFingerprint { get; init; }
+
+    /// <summary>Offer SHA-256 keys and MESSAGE-INTEGRITY-SHA256 (RFC 8489) beside MD5/SHA-1 in 401 responses.</summary>
+    public bool OfferSha256 { get; init; } = true;
+
+    public void Validate()
+    {
+        Require(!string.IsNullOrEmpty(Realm), "realm", "must not be empty");
+        Require(MinRelayPort is >= 1024 and <= 65535, "min-port", "must be between 1024 and 65535");
+        Require(MaxRelayPort is >= 1024 and <= 65535 && MaxRelayPort >= MinRelayPort, "max-port", "must be between min-port and 65535");
+        Require(MaxAllocationLifetime >= TimeSpan.FromMinutes(10), "max-allocate-lifetime", "must be at least 600 seconds (RFC 8656)");
+        Require(DefaultAllocationLifetime > TimeSpan.Zero, "default allocation lifetime", "must be positive");
+        Require(PermissionLifetime > TimeSpan.Zero, "permission-lifetime", "must be positive");
+        Require(ChannelLifetime > TimeSpan.Zero, "channel-lifetime", "must be positive");
+        Require(NonceLifetime > TimeSpan.Zero, "stale-nonce", "must be positive");
+        Require(UserQuota >= 0, "user-quota", "must not be negative");
+        Require(TotalQuota >= 0, "total-quota", "must not be negative");
+        Require(RelayAddress.Family == StunAddressFamily.IPv4 && RelayAddress.AddressValue != 0, "relay-ip", "must be a concrete IPv4 address");
+        Require(UnauthenticatedRequestsPerSecond > 0, "unauthenticated rate limit", "must be positive");
+    }
+
+    private static void Require(bool condition, string key, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"{key} {message}.");
+        }
+    }
+}

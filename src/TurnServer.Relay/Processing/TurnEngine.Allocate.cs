@@ -1,0 +1,173 @@
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Allocations;
+using TurnServer.Relay.Authentication;
+
+namespace TurnServer.Relay.Processing;
+
+public sealed partial class TurnEngine
+{
+    // Binding a port another process holds fails; try a few others before answering 508.
+    private const int BindAttempts = 8;
+
+    /// <summary>RFC 8656 section 7.2, the server's handling of an Allocate request.</summary>
+    private int AnswerAllocate(in StunMessage request, in ClientContext context, in VerifiedCredentials credentials, Span<byte> response)
+    {
+        var now = _time.GetTimestamp();
+
+        // 1. A five-tuple holds one allocation; a retransmission of the request that made it gets the same answer.
+        if (Allocations.TryGet(context.FiveTuple, out var existing) && !existing!.IsExpired(now))
+        {
+            return existing.CreatedBy == request.TransactionId && existing.UsernameBytes.SequenceEqual(credentials.Username)
+                ? WriteAllocateSuccess(response, request, credentials, existing, now, default)
+                : Refuse(response, request, context, StunErrorCode.AllocationMismatch, credentials);
+        }
+
+        // 2. REQUESTED-TRANSPORT must be present and name a transport the server relays.
+        if (!request.TryGetRequestedTransport(out var transport))
+        {
+            return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
+        }
+
+        if (transport != TransportProtocol.Udp)
+        {
+            return Refuse(response, request, context, StunErrorCode.UnsupportedTransportProtocol, credentials);
+        }
+
+        // 3. DONT-FRAGMENT is honoured by setting DF on the relay socket.
+        var dontFragment = request.HasAttribute(StunAttributeType.DontFragment);
+
+        // 4-6. RESERVATION-TOKEN excludes EVEN-PORT and REQUESTED-ADDRESS-FAMILY; the family must be one we relay.
+        var hasToken = request.TryGetReservationToken(out var token);
+        var hasEvenPort = request.TryGetEvenPort(out var reserveNext);
+        var hasFamily = request.TryGetAddressFamily(StunAttributeType.RequestedAddressFamily, out var family);
+        var hasAdditional = request.TryGetAddressFamily(StunAttributeType.AdditionalAddressFamily, out var additional);
+        if ((hasToken && (hasEvenPort || hasFamily)) || (hasFamily && hasAdditional)
+            || (request.HasAttribute(StunAttributeType.ReservationToken) && !hasToken)
+            || (request.HasAttribute(StunAttributeType.EvenPort) && !hasEvenPort)
+            || (request.HasAttribute(StunAttributeType.RequestedAddressFamily) && !hasFamily)
+            || (hasAdditional && additional != StunAddressFamily.IPv6))
+        {
+            return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
+        }
+
+        if (hasFamily && family != StunAddressFamily.IPv4)
+        {
+            return Refuse(response, request, context, StunErrorCode.AddressFamilyNotSupported, credentials);
+        }
+
+        // 7. Quotas: per user and in total.
+        var username = System.Text.Encoding.UTF8.GetString(credentials.Username);
+        if ((_options.UserQuota > 0 && Allocations.CountForUser(username) >= _options.UserQuota)
+            || (_options.TotalQuota > 0 && Allocations.Count >= _options.TotalQuota))
+        {
+            return Refuse(response, request, context, StunErrorCode.AllocationQuotaReached, credentials);
+        }
+
+        var lifetime = ClampLifetime(request);
+        var allocation = new Allocation(context.FiveTuple, credentials.Username, context.Transport.CreateChannel(context.FiveTuple.Client), request.TransactionId, now, now + Ticks(lifetime));
+
+        // 8. A relay port: the reserved one, an even one (and perhaps its successor kept), or any.
+        if (!TryOpenRelay(allocation, hasToken, token, hasEvenPort, reserveNext, dontFragment, now))
+        {
+            return Refuse(response, request, context, StunErrorCode.InsufficientCapacity, credentials);
+        }
+
+        var added = Allocations.TryAdd(allocation, _options.UserQuota, _options.TotalQuota);
+        if (added != AllocationTable.AddResult.Added)
+        {
+            ReleaseRelay(allocation);
+            return Refuse(response, request, context, added == AllocationTable.AddResult.QuotaReached ? StunErrorCode.AllocationQuotaReached : StunErrorCode.AllocationMismatch, credentials);
+        }
+
+        EngineLog.AllocationCreated(_logger, allocation.Username, allocation.FiveTuple, allocation.RelayedAddress, (long)lifetime.TotalSeconds);
+        return WriteAllocateSuccess(response, request, credentials, allocation, now, hasAdditional ? StunAddressFamily.IPv6 : default);
+    }
+
+    private int WriteAllocateSuccess(Span<byte> response, in StunMessage request, in VerifiedCredentials credentials, Allocation allocation, long now, StunAddressFamily refusedFamily)
+    {
+        var reply = Reply(response, request, StunClass.SuccessResponse, credentials);
+        reply.Writer.WriteXorAddress(StunAttributeType.XorRelayedAddress, allocation.RelayedAddress);
+        if (refusedFamily != default)
+        {
+            reply.Writer.WriteAddressErrorCode(refusedFamily, StunErrorCode.AddressFamilyNotSupported);
+        }
+
+        reply.Writer.WriteUInt32(StunAttributeType.Lifetime, (uint)Math.Max(0, Seconds(allocation.ExpiresAt - now)));
+        if (allocation.ReservationToken != 0)
+        {
+            reply.Writer.WriteReservationToken(allocation.ReservationToken);
+        }
+
+        reply.Writer.WriteXorAddress(StunAttributeType.XorMappedAddress, allocation.FiveTuple.Client);
+        return reply.Finish();
+    }
+
+    /// <summary>
+    /// RFC 8656 section 7.2: the smaller of the requested and the maximum lifetime, but never less than
+    /// the default.
+    /// </summary>
+    private TimeSpan ClampLifetime(in StunMessage request)
+    {
+        if (!request.TryGetUInt32(StunAttributeType.Lifetime, out var requestedSeconds))
+        {
+            return _options.DefaultAllocationLifetime;
+        }
+
+        var requested = TimeSpan.FromSeconds(requestedSeconds);
+        var clamped = requested < _options.MaxAllocationLifetime ? requested : _options.MaxAllocationLifetime;
+        return clamped > _options.DefaultAllocationLifetime ? clamped : _options.DefaultAllocationLifetime;
+    }
+
+    private bool TryOpenRelay(Allocation allocation, bool hasToken, ulong token, bool evenPort, bool reserveNext, bool dontFragment, long now)
+    {
+        for (var attempt = 0; attempt < BindAttempts; attempt++)
+        {
+            int port;
+            ulong reservation = 0;
+            if (hasToken)
+            {
+                if (!_ports.TryRedeem(token, now, out port))
+                {
+                    return false;
+                }
+            }
+            else if (evenPort && reserveNext)
+            {
+                if (!_ports.TryTakeEvenWithReservation(now, Ticks(RelayPortPool.ReservationLifetime), out port, out reservation))
+                {
+                    return false;
+                }
+            }
+            else if (!_ports.TryTake(evenPort, out port))
+            {
+                return false;
+            }
+
+            var local = _options.RelayAddress.WithPort((ushort)port);
+            if (_relays.TryOpen(local, dontFragment, allocation, out var endpoint))
+            {
+                allocation.Relay = endpoint!;
+                allocation.RelayedAddress = (_options.AdvertisedRelayAddress ?? _options.RelayAddress).WithPort((ushort)port);
+                allocation.ReservationToken = reservation;
+                return true;
+            }
+
+            _ports.Release(port);
+            if (hasToken)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private void ReleaseRelay(Allocation allocation)
+    {
+        var port = allocation.Relay.LocalAddress.Port;
+        allocation.Relay.Dispose();
+        _ports.Release(port);
+    }
+}

@@ -1,0 +1,93 @@
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Channels;
+using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Allocations;
+
+namespace TurnServer.Relay.Processing;
+
+/// <summary>The data path: per packet, no allocation, no lock; anything not permitted is dropped silently.</summary>
+public sealed partial class TurnEngine
+{
+    /// <summary>RFC 8656 section 12.6: ChannelData from the client goes to the channel's peer.</summary>
+    private void RelayChannelData(ReadOnlySpan<byte> message, in FiveTuple fiveTuple)
+    {
+        if (!ChannelDataMessage.TryRead(message, out var channelData) || !Allocations.TryGet(fiveTuple, out var allocation))
+        {
+            return;
+        }
+
+        var now = _time.GetTimestamp();
+        var channel = allocation!.FindChannel(channelData.ChannelNumber);
+        if (channel is null || now >= channel.ExpiresAt || allocation.IsExpired(now) || !allocation.HasPermission(channel.Peer, now))
+        {
+            return;
+        }
+
+        allocation.CountToPeer();
+        allocation.Relay.SendToPeer(channelData.Data, channel.Peer);
+    }
+
+    /// <summary>RFC 8656 section 10.2: a Send indication's DATA goes to its XOR-PEER-ADDRESS if permitted.</summary>
+    private int RelaySendIndication(in StunMessage indication, in FiveTuple fiveTuple)
+    {
+        if (!Allocations.TryGet(fiveTuple, out var allocation)
+            || !indication.TryGetXorAddress(StunAttributeType.XorPeerAddress, out var peer)
+            || !indication.TryGetAttribute(StunAttributeType.Data, out var data))
+        {
+            return 0;
+        }
+
+        var now = _time.GetTimestamp();
+        if (allocation!.IsExpired(now) || !allocation.HasPermission(peer, now))
+        {
+            return 0;
+        }
+
+        allocation.CountToPeer();
+        allocation.Relay.SendToPeer(data, peer);
+        return 0;
+    }
+
+    /// <summary>
+    /// RFC 8656 sections 10.3 and 12.7: a datagram a relay socket received from a peer goes to the
+    /// client, as ChannelData when a channel is bound to the peer, else as a Data indication. The data
+    /// must sit at <paramref name="dataOffset"/> with <see cref="PeerDataHeadroom"/> bytes before it and
+    /// <see cref="PeerDataTailroom"/> after it: the message is framed around it in place.
+    /// </summary>
+    public void RelayToClient(Allocation allocation, in TransportAddress peer, Span<byte> buffer, int dataOffset, int dataLength)
+    {
+        ArgumentNullException.ThrowIfNull(allocation);
+        var now = _time.GetTimestamp();
+        if (allocation.IsExpired(now) || !allocation.HasPermission(peer, now))
+        {
+            return;
+        }
+
+        var channel = allocation.FindChannel(peer);
+        if (channel is not null && now < channel.ExpiresAt)
+        {
+            var start = dataOffset - ChannelDataMessage.HeaderLength;
+            ChannelDataMessage.WriteHeader(buffer[start..], channel.Number, dataLength);
+            var length = ChannelDataMessage.HeaderLength + dataLength;
+            if (allocation.Client.IsStream)
+            {
+                var padded = ChannelDataMessage.GetStreamLength(dataLength);
+                buffer[(start + length)..(start + padded)].Clear();
+                length = padded;
+            }
+
+            allocation.CountToClient();
+            allocation.Client.Send(buffer.Slice(start, length));
+            return;
+        }
+
+        // Header, XOR-PEER-ADDRESS and DATA's header go in front so that DATA's value is the data in place.
+        var indicationStart = dataOffset - (StunConstants.HeaderLength + (2 * StunConstants.AttributeHeaderLength) + 4 + peer.AddressLength);
+        var writer = new StunMessageWriter(buffer[indicationStart..], new StunMessageType(StunMethod.Data, StunClass.Indication), TransactionId.NewRandom());
+        writer.WriteXorAddress(StunAttributeType.XorPeerAddress, peer);
+        writer.AddAttribute(StunAttributeType.Data, dataLength);
+        allocation.CountToClient();
+        allocation.Client.Send(writer.Written);
+    }
+}

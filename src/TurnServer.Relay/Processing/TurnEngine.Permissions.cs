@@ -1,0 +1,91 @@
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Allocations;
+using TurnServer.Relay.Authentication;
+
+namespace TurnServer.Relay.Processing;
+
+public sealed partial class TurnEngine
+{
+    /// <summary>
+    /// RFC 8656 section 9.2: installs or refreshes a permission for every XOR-PEER-ADDRESS, all or none.
+    /// </summary>
+    private int AnswerCreatePermission(in StunMessage request, in ClientContext context, in VerifiedCredentials credentials, Span<byte> response)
+    {
+        var now = _time.GetTimestamp();
+        var refusal = CheckAllocation(request, context, credentials, now, out var allocation);
+        if (refusal != 0)
+        {
+            return Refuse(response, request, context, refusal, credentials);
+        }
+
+        var peers = 0;
+        foreach (var attribute in request.Attributes)
+        {
+            if (attribute.Type != StunAttributeType.XorPeerAddress)
+            {
+                continue;
+            }
+
+            peers++;
+            if (!request.TryDecodeXorAddress(attribute.Value, out var peer))
+            {
+                return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
+            }
+
+            var peerRefusal = CheckPeer(allocation!, peer);
+            if (peerRefusal != 0)
+            {
+                return Refuse(response, request, context, peerRefusal, credentials);
+            }
+        }
+
+        if (peers == 0)
+        {
+            return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
+        }
+
+        var expiresAt = now + Ticks(_options.PermissionLifetime);
+        lock (allocation!)
+        {
+            foreach (var attribute in request.Attributes)
+            {
+                if (attribute.Type == StunAttributeType.XorPeerAddress && request.TryDecodeXorAddress(attribute.Value, out var peer))
+                {
+                    allocation.InstallPermission(peer, expiresAt);
+                }
+            }
+        }
+
+        return Reply(response, request, StunClass.SuccessResponse, credentials).Finish();
+    }
+
+    /// <summary>The checks every request on an existing allocation shares: it exists (437) and is the same user's (441).</summary>
+    private StunErrorCode CheckAllocation(in StunMessage request, in ClientContext context, in VerifiedCredentials credentials, long now, out Allocation? allocation)
+    {
+        if (!Allocations.TryGet(context.FiveTuple, out allocation) || allocation!.IsExpired(now))
+        {
+            return StunErrorCode.AllocationMismatch;
+        }
+
+        return allocation.UsernameBytes.SequenceEqual(credentials.Username) ? 0 : StunErrorCode.WrongCredentials;
+    }
+
+    /// <summary>A peer must be of the relay's family (443) and allowed by the peer policy (403).</summary>
+    private StunErrorCode CheckPeer(Allocation allocation, in TransportAddress peer)
+    {
+        if (peer.Family != allocation.RelayedAddress.Family)
+        {
+            return StunErrorCode.PeerAddressFamilyMismatch;
+        }
+
+        if (!_options.PeerPolicy.IsAllowed(peer))
+        {
+            EngineLog.PeerRefused(_logger, allocation.Username, allocation.FiveTuple, peer);
+            return StunErrorCode.Forbidden;
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,251 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Allocations;
+using TurnServer.Relay.Authentication;
+using TurnServer.Relay.Options;
+using TurnServer.Relay.Policy;
+using TurnServer.Relay.Relaying;
+
+namespace TurnServer.Relay.Processing;
+
+/// <summary>
+/// The TURN server without sockets: takes what a client sent, answers it, and moves data between
+/// clients and peers through the relay endpoints the transport layer opens. Every method is safe to
+/// call from several receive loops at once; nothing it does per data packet allocates or locks.
+/// </summary>
+public sealed partial class TurnEngine
+{
+    private readonly TurnServerOptions _options;
+    private readonly RequestAuthenticator _authenticator;
+    private readonly IRelayEndpointFactory _relays;
+    private readonly RelayPortPool _ports;
+    private readonly UnauthenticatedRateLimiter _rateLimiter;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _channelCooldownTicks;
+
+    public TurnEngine(TurnServerOptions options, ICredentialStore credentials, IRelayEndpointFactory relays, TimeProvider time, ILogger<TurnEngine>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _time = time;
+        _logger = logger ?? NullLogger<TurnEngine>.Instance;
+        _relays = relays;
+        _authenticator = new RequestAuthenticator(credentials, new NonceService(options.NonceLifetime, options.OfferSha256, time), options.Realm);
+        _ports = new RelayPortPool(options.MinRelayPort, options.MaxRelayPort);
+        _rateLimiter = new UnauthenticatedRateLimiter(options.UnauthenticatedRequestsPerSecond, time);
+        _channelCooldownTicks = Ticks(Allocation.ChannelCooldown);
+    }
+
+    /// <summary>Bytes a relay must keep free in front of peer data so it can be framed in place.</summary>
+    public const int PeerDataHeadroom = StunConstants.HeaderLength + (2 * StunConstants.AttributeHeaderLength) + 20;
+
+    /// <summary>Bytes a relay must keep free after peer data for the padding of a framed message.</summary>
+    public const int PeerDataTailroom = 3;
+
+    public AllocationTable Allocations { get; } = new();
+
+    public TurnServerOptions Options => _options;
+
+    /// <summary>
+    /// Handles one message from a client: STUN or ChannelData. Writes any response into
+    /// <paramref name="response"/> (at least 1500 bytes, or the largest request on a stream) and
+    /// returns its length, 0 for none.
+    /// </summary>
+    public int ProcessClientMessage(ReadOnlySpan<byte> message, in ClientContext context, Span<byte> response)
+    {
+        if (message.Length > 0 && message[0] >> 6 == 1)
+        {
+            RelayChannelData(message, context.FiveTuple);
+            return 0;
+        }
+
+        var status = StunMessage.Read(message, out var request);
+        if (status != StunReadStatus.Ok)
+        {
+            EngineLog.Malformed(_logger, context.FiveTuple, status);
+            return 0;
+        }
+
+        if (request.HasFingerprint && !request.VerifyFingerprint())
+        {
+            EngineLog.BadFingerprint(_logger, context.FiveTuple);
+            return 0;
+        }
+
+        return request.Class switch
+        {
+            StunClass.Request => ProcessRequest(request, context, response),
+            StunClass.Indication when request.Method == StunMethod.Send => RelaySendIndication(request, context.FiveTuple),
+            _ => 0,
+        };
+    }
+
+    private int ProcessRequest(in StunMessage request, in ClientContext context, Span<byte> response)
+    {
+        if (request.Method == StunMethod.Binding)
+        {
+            return _rateLimiter.TryAcquire(context.FiveTuple.Client) ? AnswerBinding(request, context, response) : Dropped(context, request);
+        }
+
+        if (request.Method is not (StunMethod.Allocate or StunMethod.Refresh or StunMethod.CreatePermission or StunMethod.ChannelBind))
+        {
+            return _rateLimiter.TryAcquire(context.FiveTuple.Client)
+                ? WriteError(response, request, StunErrorCode.BadRequest, default, sha256: false)
+                : Dropped(context, request);
+        }
+
+        Span<byte> keys = stackalloc byte[RequestAuthenticator.KeyBufferLength];
+        var outcome = _authenticator.Authenticate(request, context.FiveTuple.Client, keys, out var credentials);
+        if (outcome != AuthenticationOutcome.Authenticated)
+        {
+            if (!_rateLimiter.TryAcquire(context.FiveTuple.Client))
+            {
+                return Dropped(context, request);
+            }
+
+            if (outcome != AuthenticationOutcome.Challenge)
+            {
+                EngineLog.AuthenticationFailed(_logger, context.FiveTuple, request.Method, outcome);
+            }
+
+            return WriteChallenge(response, request, context, outcome);
+        }
+
+        Span<ushort> unknown = stackalloc ushort[16];
+        var unknownCount = FindUnknownAttributes(request, unknown);
+        if (unknownCount > 0)
+        {
+            var reply = Reply(response, request, StunClass.ErrorResponse, credentials);
+            reply.Writer.WriteErrorCode(StunErrorCode.UnknownAttribute);
+            reply.Writer.WriteUnknownAttributes(unknown[..unknownCount]);
+            return reply.Finish();
+        }
+
+        return request.Method switch
+        {
+            StunMethod.Allocate => AnswerAllocate(request, context, credentials, response),
+            StunMethod.Refresh => AnswerRefresh(request, context, credentials, response),
+            StunMethod.CreatePermission => AnswerCreatePermission(request, context, credentials, response),
+            _ => AnswerChannelBind(request, context, credentials, response),
+        };
+    }
+
+    /// <summary>Ends expired allocations, permissions, channels and port reservations. Call about once a second.</summary>
+    public void Sweep()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var allocation in Allocations.All)
+        {
+            if (allocation.IsExpired(now))
+            {
+                End(allocation, "expired");
+                continue;
+            }
+
+            lock (allocation)
+            {
+                allocation.Sweep(now, _channelCooldownTicks);
+            }
+        }
+
+        _ports.SweepReservations(now);
+    }
+
+    /// <summary>Ends every allocation, releasing their relay sockets: for shutdown.</summary>
+    public void EndAll()
+    {
+        foreach (var allocation in Allocations.All)
+        {
+            End(allocation, "server stopping");
+        }
+    }
+
+    private void End(Allocation allocation, string reason)
+    {
+        if (!Allocations.Remove(allocation))
+        {
+            return;
+        }
+
+        var port = allocation.Relay.LocalAddress.Port;
+        allocation.Relay.Dispose();
+        _ports.Release(port);
+        EngineLog.AllocationEnded(_logger, allocation.Username, allocation.FiveTuple, reason);
+    }
+
+    private int Dropped(in ClientContext context, in StunMessage request)
+    {
+        EngineLog.RateLimited(_logger, context.FiveTuple, request.Method);
+        return 0;
+    }
+
+    private static int FindUnknownAttributes(in StunMessage request, Span<ushort> unknown)
+    {
+        var count = 0;
+        foreach (var attribute in request.Attributes)
+        {
+            if (attribute.Type.IsComprehensionRequired() && !IsUnderstood(attribute.Type) && count < unknown.Length)
+            {
+                unknown[count++] = (ushort)attribute.Type;
+            }
+        }
+
+        return count;
+    }
+
+    // Comprehension-required attributes this server acts on or may safely ignore in a TURN request.
+    private static bool IsUnderstood(StunAttributeType type) => type is StunAttributeType.Username or StunAttributeType.MessageIntegrity
+        or StunAttributeType.MessageIntegritySha256 or StunAttributeType.Realm or StunAttributeType.Nonce
+        or StunAttributeType.PasswordAlgorithm or StunAttributeType.Userhash or StunAttributeType.ChannelNumber
+        or StunAttributeType.Lifetime or StunAttributeType.XorPeerAddress or StunAttributeType.Data
+        or StunAttributeType.RequestedAddressFamily or StunAttributeType.EvenPort or StunAttributeType.RequestedTransport
+        or StunAttributeType.DontFragment or StunAttributeType.ReservationToken;
+
+    private ResponseBuilder Reply(Span<byte> buffer, in StunMessage request, StunClass responseClass, in VerifiedCredentials credentials) =>
+        new(buffer, request, responseClass, credentials.Key, credentials.Sha256Integrity, Fingerprint(request), _options.Software);
+
+    private bool Fingerprint(in StunMessage request) => _options.AlwaysFingerprint || request.HasFingerprint;
+
+    private int WriteError(Span<byte> buffer, in StunMessage request, StunErrorCode code, in VerifiedCredentials credentials, bool sha256)
+    {
+        var reply = new ResponseBuilder(buffer, request, StunClass.ErrorResponse, credentials.Key, sha256, Fingerprint(request), _options.Software);
+        reply.Writer.WriteErrorCode(code);
+        return reply.Finish();
+    }
+
+    private int Refuse(Span<byte> buffer, in StunMessage request, in ClientContext context, StunErrorCode code, in VerifiedCredentials credentials)
+    {
+        EngineLog.Refused(_logger, context.FiveTuple, request.Method, code);
+        return WriteError(buffer, request, code, credentials, credentials.Sha256Integrity);
+    }
+
+    /// <summary>401 or 438 with REALM and a fresh NONCE (and the offer of algorithms), or 400.</summary>
+    private int WriteChallenge(Span<byte> buffer, in StunMessage request, in ClientContext context, AuthenticationOutcome outcome)
+    {
+        var reply = new ResponseBuilder(buffer, request, StunClass.ErrorResponse, [], false, Fingerprint(request), _options.Software);
+        if (outcome == AuthenticationOutcome.BadRequest)
+        {
+            reply.Writer.WriteErrorCode(StunErrorCode.BadRequest);
+            return reply.Finish();
+        }
+
+        reply.Writer.WriteErrorCode(outcome == AuthenticationOutcome.StaleNonce ? StunErrorCode.StaleNonce : StunErrorCode.Unauthorized);
+        reply.Writer.WriteAttribute(StunAttributeType.Realm, _authenticator.Realm);
+        _authenticator.Nonces.Write(context.FiveTuple.Client, reply.Writer.AddAttribute(StunAttributeType.Nonce, _authenticator.Nonces.Length));
+
+        if (_options.OfferSha256)
+        {
+            reply.Writer.WritePasswordAlgorithms(RequestAuthenticator.Algorithms);
+        }
+
+        return reply.Finish();
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+
+    private long Seconds(long ticks) => ticks / _time.TimestampFrequency;
+}
