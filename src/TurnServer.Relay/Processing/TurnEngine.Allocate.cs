@@ -122,46 +122,56 @@ public sealed partial class TurnEngine
 
     private bool TryOpenRelay(Allocation allocation, bool hasToken, ulong token, bool evenPort, bool reserveNext, bool dontFragment, long now)
     {
-        for (var attempt = 0; attempt < BindAttempts; attempt++)
+        // Ports that failed to bind stay taken until this request is done, so no attempt retries one.
+        Span<int> failed = stackalloc int[BindAttempts];
+        var failures = 0;
+        try
         {
-            int port;
-            ulong reservation = 0;
-            if (hasToken)
+            while (failures < BindAttempts)
             {
-                if (!_ports.TryRedeem(token, now, out port))
+                if (!TryTakePort(hasToken, token, evenPort, reserveNext, now, out var port, out var reservation))
+                {
+                    return false;
+                }
+
+                var local = _options.RelayAddress.WithPort((ushort)port);
+                if (_relays.TryOpen(local, dontFragment, allocation, out var endpoint))
+                {
+                    allocation.Relay = endpoint!;
+                    allocation.RelayedAddress = (_options.AdvertisedRelayAddress ?? _options.RelayAddress).WithPort((ushort)port);
+                    allocation.ReservationToken = reservation;
+                    return true;
+                }
+
+                failed[failures++] = port;
+                if (hasToken)
                 {
                     return false;
                 }
             }
-            else if (evenPort && reserveNext)
-            {
-                if (!_ports.TryTakeEvenWithReservation(now, Ticks(RelayPortPool.ReservationLifetime), out port, out reservation))
-                {
-                    return false;
-                }
-            }
-            else if (!_ports.TryTake(evenPort, out port))
-            {
-                return false;
-            }
 
-            var local = _options.RelayAddress.WithPort((ushort)port);
-            if (_relays.TryOpen(local, dontFragment, allocation, out var endpoint))
+            return false;
+        }
+        finally
+        {
+            foreach (var port in failed[..failures])
             {
-                allocation.Relay = endpoint!;
-                allocation.RelayedAddress = (_options.AdvertisedRelayAddress ?? _options.RelayAddress).WithPort((ushort)port);
-                allocation.ReservationToken = reservation;
-                return true;
-            }
-
-            _ports.Release(port);
-            if (hasToken)
-            {
-                return false;
+                _ports.Release(port);
             }
         }
+    }
 
-        return false;
+    private bool TryTakePort(bool hasToken, ulong token, bool evenPort, bool reserveNext, long now, out int port, out ulong reservation)
+    {
+        reservation = 0;
+        if (hasToken)
+        {
+            return _ports.TryRedeem(token, now, out port);
+        }
+
+        return evenPort && reserveNext
+            ? _ports.TryTakeEvenWithReservation(now, Ticks(RelayPortPool.ReservationLifetime), out port, out reservation)
+            : _ports.TryTake(evenPort, out port);
     }
 
     private void ReleaseRelay(Allocation allocation)

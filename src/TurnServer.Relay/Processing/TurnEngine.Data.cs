@@ -84,10 +84,19 @@ public sealed partial class TurnEngine
 
         // Header, XOR-PEER-ADDRESS and DATA's header go in front so that DATA's value is the data in place.
         var indicationStart = dataOffset - (StunConstants.HeaderLength + (2 * StunConstants.AttributeHeaderLength) + 4 + peer.AddressLength);
-        var writer = new StunMessageWriter(buffer[indicationStart..], new StunMessageType(StunMethod.Data, StunClass.Indication), TransactionId.NewRandom());
+        var writer = new StunMessageWriter(buffer[indicationStart..], new StunMessageType(StunMethod.Data, StunClass.Indication), IndicationId());
         writer.WriteXorAddress(StunAttributeType.XorPeerAddress, peer);
         writer.AddAttribute(StunAttributeType.Data, dataLength);
         allocation.CountToClient();
         allocation.Client.Send(writer.Written);
+    }
+
+    // Indications are never matched to anything, so their ids need to be unique, not unguessable:
+    // a per-packet call into the system's cryptographic generator would cost more than the framing.
+    private static TransactionId IndicationId()
+    {
+        Span<byte> bytes = stackalloc byte[TransactionId.Length];
+        Random.Shared.NextBytes(bytes);
+        return TransactionId.Read(bytes);
     }
 }

@@ -1,0 +1,57 @@
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Relay.Allocations;
+using TurnServer.Relay.Authentication;
+using TurnServer.Relay.Options;
+using TurnServer.Relay.Processing;
+
+namespace TurnServer.Relay.Tests.Fakes;
+
+/// <summary>An engine on a fake clock with fake relays, and a way to send it messages from any client.</summary>
+internal sealed class EngineHarness
+{
+    public const string Realm = "example.org";
+    public const string RestSecret = "rest-secret-1";
+
+    public static readonly TransportAddress ServerAddress = TransportAddress.Parse("203.0.113.1:3478");
+    public static readonly TransportAddress RelayIP = TransportAddress.Parse("203.0.113.1:0");
+
+    public EngineHarness(Func<TurnServerOptions, TurnServerOptions>? configure = null, IEnumerable<string>? restSecrets = null, IEnumerable<StaticUser>? moreUsers = null, bool streamClients = false)
+    {
+        var options = new TurnServerOptions { Realm = Realm, RelayAddress = RelayIP, MinRelayPort = 50000, MaxRelayPort = 50099 };
+        options = configure?.Invoke(options) ?? options;
+        Credentials = new CredentialStore(
+            [StaticUser.FromPassword("alice", "alice-password", Realm), StaticUser.FromPassword("bob", "bob-password", Realm), .. moreUsers ?? []],
+            new RestApiSecrets(restSecrets ?? [RestSecret], Realm, Time));
+        Engine = new TurnEngine(options, Credentials, Relays, Time);
+        Transport = new FakeClientTransport(streamClients);
+    }
+
+    public FakeTimeProvider Time { get; } = new();
+
+    public FakeRelays Relays { get; } = new();
+
+    public FakeClientTransport Transport { get; }
+
+    public CredentialStore Credentials { get; }
+
+    public TurnEngine Engine { get; }
+
+    public Response? Send(byte[] message, TransportAddress client, TransportProtocol protocol = TransportProtocol.Udp)
+    {
+        var buffer = new byte[1500];
+        var length = Engine.ProcessClientMessage(message, new ClientContext(new FiveTuple(client, ServerAddress, protocol), Transport), buffer);
+        return length == 0 ? null : new Response(buffer[..length]);
+    }
+
+    public Allocation AllocationOf(TransportAddress client)
+    {
+        Assert.True(Engine.Allocations.TryGet(new FiveTuple(client, ServerAddress, TransportProtocol.Udp), out var allocation));
+        return allocation!;
+    }
+
+    public FakeRelayEndpoint RelayOf(TransportAddress client) => (FakeRelayEndpoint)AllocationOf(client).Relay;
+
+    public TestClient Client(string address = "198.51.100.10:50000", string user = "alice", string password = "alice-password") =>
+        new(this, TransportAddress.Parse(address), user, password);
+}

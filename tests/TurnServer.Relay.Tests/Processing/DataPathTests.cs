@@ -1,0 +1,167 @@
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Channels;
+using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Allocations;
+using TurnServer.Relay.Processing;
+using TurnServer.Relay.Tests.Fakes;
+
+namespace TurnServer.Relay.Tests.Processing;
+
+public class DataPathTests
+{
+    private static readonly TransportAddress Peer = TransportAddress.Parse("198.51.100.7:40000");
+
+    [Fact]
+    public void SendIndication_ReachesThePeer_OnlyWithAPermission()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate();
+        client.SendIndication(Peer.ToString(), [1, 2, 3]);
+        Assert.Empty(harness.RelayOf(client.Address).Sent);
+
+        client.CreatePermission(Peer.ToString());
+        client.SendIndication(Peer.ToString(), [1, 2, 3]);
+        var sent = Assert.Single(harness.RelayOf(client.Address).Sent);
+        Assert.Equal(Peer, sent.Peer);
+        Assert.Equal(new byte[] { 1, 2, 3 }, sent.Data);
+    }
+
+    [Fact]
+    public void ChannelData_ReachesTheBoundPeer_AndUnboundChannelsAreDropped()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate();
+        client.ChannelBind(0x4001, Peer.ToString());
+
+        Assert.Null(client.SendRaw(ChannelData(0x4001, [9, 8, 7])));
+        Assert.Null(client.SendRaw(ChannelData(0x4002, [6])));
+        var sent = Assert.Single(harness.RelayOf(client.Address).Sent);
+        Assert.Equal(Peer, sent.Peer);
+        Assert.Equal(new byte[] { 9, 8, 7 }, sent.Data);
+    }
+
+    [Fact]
+    public void ChannelData_IsDropped_OnceThePermissionLapses()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate();
+        client.ChannelBind(0x4001, Peer.ToString());
+        harness.Time.Advance(TimeSpan.FromMinutes(6)); // channel alive (10 min), permission gone (5 min)
+        client.SendRaw(ChannelData(0x4001, [1]));
+        Assert.Empty(harness.RelayOf(client.Address).Sent);
+    }
+
+    [Fact]
+    public void PeerData_WithoutPermission_IsDropped()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate();
+        FromPeer(harness, harness.AllocationOf(client.Address), Peer, [1, 2]);
+        Assert.Empty(harness.Transport.Sent);
+    }
+
+    [Fact]
+    public void PeerData_BecomesADataIndication_WhenNoChannelIsBound()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate();
+        client.CreatePermission(Peer.ToString());
+        var other = Peer.WithPort(1234); // the permission covers every port of the IP
+        FromPeer(harness, harness.AllocationOf(client.Address), other, [1, 2, 3, 4, 5]);
+
+        var message = new Response(Assert.Single(harness.Transport.Sent));
+        Assert.Equal(new StunMessageType(StunMethod.Data, StunClass.Indication), message.Type);
+        Assert.Equal(other, message.XorAddress(StunAttributeType.XorPeerAddress));
+        Assert.True(message.Read().TryGetAttribute(StunAttributeType.Data, out var data));
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, data.ToArray());
+    }
+
+    [Fact]
+    public void PeerData_BecomesChannelData_WhenAChannelIsBound()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate();
+        client.ChannelBind(0x4ABC, Peer.ToString());
+        FromPeer(harness, harness.AllocationOf(client.Address), Peer, [7, 7, 7]);
+
+        Assert.True(ChannelDataMessage.TryRead(Assert.Single(harness.Transport.Sent), out var message));
+        Assert.Equal(0x4ABC, message.ChannelNumber);
+        Assert.Equal(new byte[] { 7, 7, 7 }, message.Data.ToArray());
+    }
+
+    [Fact]
+    public void PeerData_ForAStreamClient_IsChannelDataPaddedToFourBytes()
+    {
+        var harness = new EngineHarness(streamClients: true);
+        var client = harness.Client();
+        client.Allocate();
+        client.ChannelBind(0x4000, Peer.ToString());
+        FromPeer(harness, harness.AllocationOf(client.Address), Peer, [1, 2, 3, 4, 5]);
+        Assert.Equal(Convert.FromHexString("4000000501020304" + "05000000"), Assert.Single(harness.Transport.Sent));
+    }
+
+    [Fact]
+    public void DataPath_AllocatesNothingPerPacket()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate();
+        client.ChannelBind(0x4000, Peer.ToString());
+        client.CreatePermission("198.51.100.8:1");
+        var allocation = harness.AllocationOf(client.Address);
+        var context = new ClientContext(new FiveTuple(client.Address, EngineHarness.ServerAddress, TransportProtocol.Udp), harness.Transport);
+        var channelData = ChannelData(0x4000, new byte[100]);
+        var sendIndication = client.Build(StunMethod.Send, (ref StunMessageWriter w) =>
+        {
+            w.WriteXorAddress(StunAttributeType.XorPeerAddress, TransportAddress.Parse("198.51.100.8:1"));
+            w.WriteAttribute(StunAttributeType.Data, new byte[100]);
+        }, TransactionId.NewRandom(), signed: false, StunClass.Indication);
+        var buffer = new byte[TurnEngine.PeerDataHeadroom + 100 + TurnEngine.PeerDataTailroom];
+        var response = new byte[1500];
+        harness.Relays.Record = false;
+        harness.Transport.Record = false;
+
+        void Work()
+        {
+            harness.Engine.ProcessClientMessage(channelData, context, response);
+            harness.Engine.ProcessClientMessage(sendIndication, context, response);
+            harness.Engine.RelayToClient(allocation, Peer, buffer, TurnEngine.PeerDataHeadroom, 100);
+        }
+
+        for (var i = 0; i < 1000; i++)
+        {
+            Work();
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            Work();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(22_000, harness.RelayOf(client.Address).Count);
+        Assert.Equal(11_000, harness.Transport.Count);
+    }
+
+    private static byte[] ChannelData(ushort channel, byte[] data)
+    {
+        var bytes = new byte[ChannelDataMessage.HeaderLength + data.Length];
+        ChannelDataMessage.Write(bytes, channel, data, padForStream: false);
+        return bytes;
+    }
+
+    private static void FromPeer(EngineHarness harness, Allocation allocation, TransportAddress peer, byte[] data)
+    {
+        var buffer = new byte[TurnEngine.PeerDataHeadroom + data.Length + TurnEngine.PeerDataTailroom];
+        data.CopyTo(buffer, TurnEngine.PeerDataHeadroom);
+        harness.Engine.RelayToClient(allocation, peer, buffer, TurnEngine.PeerDataHeadroom, data.Length);
+    }
+}
