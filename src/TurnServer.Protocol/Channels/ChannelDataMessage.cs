@@ -23,7 +23,7 @@ public readonly ref struct ChannelDataMessage
 
     /// <summary>
     /// Reads one message: a datagram, or a stream frame cut by <c>StunStreamFramer</c>. False (drop it
-    /// silently, as the RFC says) for a channel number outside 0x4000-0x4FFF, a length past the end, or
+    /// silently, as the RFC says) for a channel number outside 0x4000-0x7FFF, a length past the end, or
     /// more trailing bytes than padding explains.
     /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> input, out ChannelDataMessage message)
@@ -57,7 +57,7 @@ public readonly ref struct ChannelDataMessage
     {
         if (!ChannelNumbers.IsValid(channelNumber))
         {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(channelNumber), "Channel numbers run from 0x4000 to 0x4FFF.");
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(channelNumber), "Channel numbers run from 0x4000 to 0x7FFF.");
         }
 
         if ((uint)dataLength > ushort.MaxValue)

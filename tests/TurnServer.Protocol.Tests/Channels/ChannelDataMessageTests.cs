@@ -35,7 +35,7 @@ public class ChannelDataMessageTests
 
     [Theory]
     [InlineData("3FFF0000")] // below the channel range
-    [InlineData("50000000")] // reserved (RFC 8656 section 12)
+    [InlineData("80000000")] // not ChannelData at all
     [InlineData("40000004010203")] // length past the end
     [InlineData("400000010100000000")] // more trailing bytes than padding explains
     [InlineData("4000")]
@@ -67,18 +67,19 @@ public class ChannelDataMessageTests
 
     [Theory]
     [InlineData(0x3FFF)]
-    [InlineData(0x5000)]
+    [InlineData(0x8000)]
     public void WriteHeader_RefusesChannelsOutsideTheRange(int channel)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ChannelDataMessage.WriteHeader(new byte[4], (ushort)channel, 0));
     }
 
     [Fact]
-    public void ChannelNumbers_CoverExactly0x4000To0x4FFF()
+    public void ChannelNumbers_CoverTheRfc5766Range0x4000To0x7FFF()
     {
         Assert.False(ChannelNumbers.IsValid(0x3FFF));
         Assert.True(ChannelNumbers.IsValid(0x4000));
         Assert.True(ChannelNumbers.IsValid(0x4FFF));
-        Assert.False(ChannelNumbers.IsValid(0x5000));
+        Assert.True(ChannelNumbers.IsValid(0x7FFF));
+        Assert.False(ChannelNumbers.IsValid(0x8000));
     }
 }

@@ -52,7 +52,6 @@ public class StunStreamFramerTests
     [Theory]
     [InlineData("80")] // neither STUN nor ChannelData
     [InlineData("C0000000")]
-    [InlineData("50000004")] // reserved channel range
     [InlineData("000100022112A442")] // STUN length not a multiple of 4
     [InlineData("00010000DEADBEEF")] // no magic cookie: a stream cannot tell where a classic message ends
     [InlineData("16030102000100FC")] // a TLS ClientHello on a plain TCP port

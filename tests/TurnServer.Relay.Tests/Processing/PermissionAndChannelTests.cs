@@ -80,7 +80,7 @@ public class PermissionAndChannelTests
 
     [Theory]
     [InlineData(0x3FFF)]
-    [InlineData(0x5000)]
+    [InlineData(0x8000)]
     [InlineData(0xFFFF)]
     public void ChannelBind_OutsideTheRange_Is400(int channel)
     {

@@ -1,0 +1,67 @@
+namespace TurnServer.Host.Configuration;
+
+/// <summary>
+/// Every setting turnserver knows, by its coturn name, and what kind of value it takes. A key not
+/// listed here stops start-up with a message naming it, so a misspelling is never silently ignored.
+/// </summary>
+internal static class ConfigurationKeys
+{
+    public enum Kind
+    {
+        /// <summary>A switch: present means true on the command line.</summary>
+        Flag,
+
+        /// <summary>One value.</summary>
+        Value,
+
+        /// <summary>May be given several times; a list in TOML.</summary>
+        List,
+    }
+
+    public static readonly IReadOnlyDictionary<string, Kind> All = new Dictionary<string, Kind>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["listening-port"] = Kind.Value,
+        ["listening-ip"] = Kind.List,
+        ["relay-ip"] = Kind.List,
+        ["external-ip"] = Kind.Value,
+        ["min-port"] = Kind.Value,
+        ["max-port"] = Kind.Value,
+        ["realm"] = Kind.Value,
+        ["lt-cred-mech"] = Kind.Flag,
+        ["user"] = Kind.List,
+        ["use-auth-secret"] = Kind.Flag,
+        ["static-auth-secret"] = Kind.List,
+        ["allowed-peer-ip"] = Kind.List,
+        ["denied-peer-ip"] = Kind.List,
+        ["allow-loopback-peers"] = Kind.Flag,
+        ["user-quota"] = Kind.Value,
+        ["total-quota"] = Kind.Value,
+        ["stale-nonce"] = Kind.Value,
+        ["max-allocate-lifetime"] = Kind.Value,
+        ["channel-lifetime"] = Kind.Value,
+        ["permission-lifetime"] = Kind.Value,
+        ["fingerprint"] = Kind.Flag,
+        ["no-software-attribute"] = Kind.Flag,
+        ["no-udp"] = Kind.Flag,
+        ["no-tcp"] = Kind.Flag,
+        ["no-tls"] = Kind.Flag,
+        ["no-dtls"] = Kind.Flag,
+        ["log-file"] = Kind.Value,
+        ["verbose"] = Kind.Flag,
+    };
+
+    /// <summary>coturn's one-letter forms of the common options.</summary>
+    public static readonly IReadOnlyDictionary<char, string> Short = new Dictionary<char, string>
+    {
+        ['p'] = "listening-port",
+        ['L'] = "listening-ip",
+        ['E'] = "relay-ip",
+        ['X'] = "external-ip",
+        ['r'] = "realm",
+        ['u'] = "user",
+        ['a'] = "lt-cred-mech",
+        ['f'] = "fingerprint",
+        ['l'] = "log-file",
+        ['v'] = "verbose",
+    };
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using TurnServer.Protocol.Addressing;
+using TurnServer.Relay.Authentication;
+using TurnServer.Relay.Options;
+using TurnServer.Relay.Policy;
+
+namespace TurnServer.Host.Configuration;
+
+/// <summary>
+/// Everything turnserver runs with, read once from the layered configuration and checked: every error
+/// names the setting it came from.
+/// </summary>
+public sealed record ServerSettings
+{
+    /// <summary>The user made at start-up when none is configured.</summary>
+    public const string GeneratedUserName = "turn";
+
+    public required int ListeningPort { get; init; }
+
+    public required IReadOnlyList<IPAddress> ListeningIPs { get; init; }
+
+    public required bool Udp { get; init; }
+
+    public required TurnServerOptions Engine { get; init; }
+
+    public required IReadOnlyList<StaticUser> Users { get; init; }
+
+    public required IReadOnlyList<string> AuthSecrets { get; init; }
+
+    /// <summary>The password made for <see cref="GeneratedUserName"/>, to print once; null when users were configured.</summary>
+    public string? GeneratedPassword { get; init; }
+
+    public string? LogFile { get; init; }
+
+    public bool Verbose { get; init; }
+
+    public static ServerSettings Read(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        foreach (var section in configuration.GetChildren())
+        {
+            if (!ConfigurationKeys.All.ContainsKey(section.Key))
+            {
+                throw new ConfigurationException($"unknown setting '{section.Key}'");
+            }
+        }
+
+        var realm = Text(configuration, "realm") ?? "turnserver";
+        var listeningIPs = List(configuration, "listening-ip").Select(ip => Address("listening-ip", ip)).ToArray();
+        if (listeningIPs.Length == 0)
+        {
+            listeningIPs = [IPAddress.Any];
+        }
+
+        var useAuthSecret = Flag(configuration, "use-auth-secret");
+        var secrets = List(configuration, "static-auth-secret");
+        if (useAuthSecret && secrets.Count == 0)
+        {
+            throw new ConfigurationException("use-auth-secret needs at least one static-auth-secret");
+        }
+
+        if (!useAuthSecret)
+        {
+            secrets = [];
+        }
+
+        var users = new List<StaticUser>();
+        foreach (var entry in List(configuration, "user"))
+        {
+            try
+            {
+                users.Add(StaticUser.Parse(entry, realm));
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationException($"user '{entry.Split(':')[0]}': {e.Message}");
+            }
+        }
+
+        string? generatedPassword = null;
+        if (users.Count == 0 && secrets.Count == 0)
+        {
+            generatedPassword = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('/', '_').Replace('+', '-');
+            users.Add(StaticUser.FromPassword(GeneratedUserName, generatedPassword, realm));
+        }
+
+        var engine = new TurnServerOptions
+        {
+            Realm = realm,
+            Software = Flag(configuration, "no-software-attribute") ? null : "turnserver",
+            MaxAllocationLifetime = Seconds(configuration, "max-allocate-lifetime", 3600),
+            ChannelLifetime = Seconds(configuration, "channel-lifetime", 600),
+            PermissionLifetime = Seconds(configuration, "permission-lifetime", 300),
+            NonceLifetime = Seconds(configuration, "stale-nonce", 600),
+            UserQuota = Integer(configuration, "user-quota", 0),
+            TotalQuota = Integer(configuration, "total-quota", 0),
+            MinRelayPort = Integer(configuration, "min-port", 49152),
+            MaxRelayPort = Integer(configuration, "max-port", 65535),
+            RelayAddress = RelayAddress(configuration, listeningIPs),
+            AdvertisedRelayAddress = ExternalAddress(configuration),
+            AlwaysFingerprint = Flag(configuration, "fingerprint"),
+            PeerPolicy = new PeerAddressPolicy(
+                Ranges(configuration, "allowed-peer-ip"),
+                Ranges(configuration, "denied-peer-ip"),
+                Flag(configuration, "allow-loopback-peers")),
+        };
+
+        try
+        {
+            engine.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
+
+        return new ServerSettings
+        {
+            ListeningPort = Integer(configuration, "listening-port", 3478),
+            ListeningIPs = listeningIPs,
+            Udp = !Flag(configuration, "no-udp"),
+            Engine = engine,
+            Users = users,
+            AuthSecrets = secrets,
+            GeneratedPassword = generatedPassword,
+            LogFile = Text(configuration, "log-file") is { Length: > 0 } file ? file : null,
+            Verbose = Flag(configuration, "verbose"),
+        };
+    }
+
+    private static TransportAddress RelayAddress(IConfiguration configuration, IPAddress[] listeningIPs)
+    {
+        var configured = List(configuration, "relay-ip").Select(ip => Address("relay-ip", ip)).FirstOrDefault(ip => ip.AddressFamily == AddressFamily.InterNetwork);
+        var relay = configured
+            ?? listeningIPs.FirstOrDefault(ip => ip.AddressFamily == AddressFamily.InterNetwork && !ip.Equals(IPAddress.Any))
+            ?? FirstInterfaceAddress();
+        return TransportAddress.FromIPAddress(relay, 0);
+    }
+
+    // With 0.0.0.0 as the listening address, relay from the machine's own first public-facing address.
+    private static IPAddress FirstInterfaceAddress() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+        ?? IPAddress.Loopback;
+
+    private static TransportAddress? ExternalAddress(IConfiguration configuration)
+    {
+        var text = Text(configuration, "external-ip");
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var advertised = Address("external-ip", text.Split('/')[0]);
+        if (advertised.AddressFamily != AddressFamily.InterNetwork)
+        {
+            throw new ConfigurationException($"external-ip '{text}': only an IPv4 address is supported for now");
+        }
+
+        return TransportAddress.FromIPAddress(advertised, 0);
+    }
+
+    private static IPRange[] Ranges(IConfiguration configuration, string key) =>
+        [.. List(configuration, key).Select(text =>
+        {
+            try
+            {
+                return IPRange.Parse(text);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationException($"{key} '{text}': {e.Message}");
+            }
+        })];
+
+    private static IPAddress Address(string key, string text) =>
+        IPAddress.TryParse(text.Trim(), out var address) ? address : throw new ConfigurationException($"{key} '{text}' is not an IP address");
+
+    private static string? Text(IConfiguration configuration, string key) => configuration[key];
+
+    /// <summary>A list from TOML arrays (key:0, key:1...) or a single value.</summary>
+    private static List<string> List(IConfiguration configuration, string key)
+    {
+        var section = configuration.GetSection(key);
+        var children = section.GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
+        return children.Count > 0 || string.IsNullOrEmpty(section.Value) ? children : [section.Value];
+    }
+
+    private static bool Flag(IConfiguration configuration, string key) => configuration[key] switch
+    {
+        null or "" => false,
+        var v when bool.TryParse(v, out var b) => b,
+        var v => throw new ConfigurationException($"{key} takes true or false, not '{v}'"),
+    };
+
+    private static int Integer(IConfiguration configuration, string key, int fallback) => configuration[key] switch
+    {
+        null or "" => fallback,
+        var v when int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 => n,
+        var v => throw new ConfigurationException($"{key} takes a whole number, not '{v}'"),
+    };
+
+    private static TimeSpan Seconds(IConfiguration configuration, string key, int fallback) => TimeSpan.FromSeconds(Integer(configuration, key, fallback));
+}

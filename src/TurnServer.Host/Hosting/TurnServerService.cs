@@ -1,0 +1,95 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TurnServer.Host.Configuration;
+using TurnServer.Relay.Authentication;
+using TurnServer.Relay.Processing;
+using TurnServer.Transports;
+using TurnServer.Transports.Udp;
+
+namespace TurnServer.Host.Hosting;
+
+/// <summary>
+/// Runs the server: the engine, a UDP listener per listening address, and the once-a-second sweep
+/// that ends what has expired. Stops on SIGTERM or Ctrl-C, releasing every relay socket.
+/// </summary>
+internal sealed partial class TurnServerService(ServerSettings settings, ILoggerFactory loggers, TimeProvider time) : BackgroundService
+{
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+    private readonly ILogger _logger = loggers.CreateLogger("turnserver");
+    private readonly List<UdpListener> _listeners = [];
+    private TurnEngine? _engine;
+
+    /// <summary>The addresses actually bound, with real ports when 0 was configured (tests use that).</summary>
+    public IReadOnlyList<IPEndPoint> UdpEndPoints => [.. _listeners.Select(l => l.LocalEndPoint)];
+
+    public TurnEngine Engine => _engine ?? throw new InvalidOperationException("The server has not started.");
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var errors = new TransportErrors();
+        var relays = new UdpRelayEndpointFactory(errors, loggers.CreateLogger("turnserver.relay"));
+        var rest = settings.AuthSecrets.Count > 0 ? new RestApiSecrets(settings.AuthSecrets, settings.Engine.Realm, time) : null;
+        _engine = new TurnEngine(settings.Engine, new CredentialStore(settings.Users, rest), relays, time, loggers.CreateLogger<TurnEngine>());
+        relays.Attach(_engine);
+
+        if (settings.Udp)
+        {
+            foreach (var ip in settings.ListeningIPs)
+            {
+                var listener = new UdpListener(new IPEndPoint(ip, settings.ListeningPort), _engine, errors, loggers.CreateLogger("turnserver.udp"));
+                _listeners.Add(listener);
+                listener.Start();
+                LogListening(_logger, "UDP", listener.LocalEndPoint);
+            }
+        }
+
+        LogRelay(_logger, settings.Engine.RelayAddress, settings.Engine.AdvertisedRelayAddress ?? settings.Engine.RelayAddress, settings.Engine.MinRelayPort, settings.Engine.MaxRelayPort, settings.Engine.Realm);
+        if (settings.GeneratedPassword is { } password)
+        {
+            LogGeneratedUser(_logger, ServerSettings.GeneratedUserName, password);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(SweepInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                Engine.Sweep();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var listener in _listeners)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _engine?.EndAll();
+        LogStopped(_logger);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving STUN/TURN on {Transport} {EndPoint}")]
+    private static partial void LogListening(ILogger logger, string transport, IPEndPoint endPoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relaying from {Relay} (advertised as {External}), ports {Min}-{Max}, realm {Realm}")]
+    private static partial void LogRelay(ILogger logger, Protocol.Addressing.TransportAddress relay, Protocol.Addressing.TransportAddress external, int min, int max, string realm);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No user or auth secret is configured: made user '{User}' with password '{Password}' for this run. Configure users (user = [\"name:password\"]) or static-auth-secret for a stable setup.")]
+    private static partial void LogGeneratedUser(ILogger logger, string user, string password);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped; every allocation released")]
+    private static partial void LogStopped(ILogger logger);
+}

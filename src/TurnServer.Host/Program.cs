@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TurnServer.Host;
+using TurnServer.Host.Configuration;
+using TurnServer.Host.Hosting;
+using TurnServer.Host.Logging;
+using TurnServer.Toml;
+
+try
+{
+    var commandLine = CommandLine.Parse(args);
+    switch (commandLine.Command)
+    {
+        case "help":
+            Console.WriteLine(Usage.Text);
+            return 0;
+        case "version":
+            Console.WriteLine($"turnserver {Usage.Version}");
+            return 0;
+        case not null:
+            throw new ConfigurationException($"unknown command '{commandLine.Command}' (turnserver --help lists the options)");
+    }
+
+    var settings = ServerSettings.Read(ConfigurationLoader.Load(commandLine, Environment.GetEnvironmentVariables()));
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "turnserver", ContentRootPath = AppContext.BaseDirectory });
+    builder.Logging.ClearProviders();
+    builder.Logging.AddSimpleConsole(options =>
+    {
+        options.SingleLine = true;
+        options.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+    });
+    builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Debug : LogLevel.Information);
+    builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+    if (settings.LogFile is { } logFile)
+    {
+        builder.Logging.AddProvider(new FileLoggerProvider(logFile));
+    }
+
+    builder.Services.AddSingleton(settings);
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddHostedService<TurnServerService>();
+    await builder.Build().RunAsync().ConfigureAwait(false);
+    return 0;
+}
+catch (ConfigurationException e)
+{
+    await Console.Error.WriteLineAsync($"turnserver: {e.Message}").ConfigureAwait(false);
+    return 2;
+}
+catch (TomlException e)
+{
+    await Console.Error.WriteLineAsync($"turnserver: configuration: {e.Message}").ConfigureAwait(false);
+    return 2;
+}
+catch (FileNotFoundException e)
+{
+    await Console.Error.WriteLineAsync($"turnserver: {e.Message}").ConfigureAwait(false);
+    return 2;
+}

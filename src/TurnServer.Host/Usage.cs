@@ -1,0 +1,42 @@
+using System.Reflection;
+
+namespace TurnServer.Host;
+
+internal static class Usage
+{
+    public static string Version =>
+        typeof(Usage).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    public const string Text = """
+        turnserver: a STUN/TURN relay server.
+
+        Usage: turnserver [-c turnserver.toml] [options]
+               turnserver --version | --help
+
+        Settings come from the TOML file (the built-in turnserver.toml unless -c names one), then
+        TURNSERVER_* environment variables, then these options, which take coturn's names and forms
+        (--name=value or --name value; list options may repeat):
+
+          -p, --listening-port N        UDP port for STUN/TURN (3478)
+          -L, --listening-ip IP         address to listen on; repeatable (0.0.0.0)
+          -E, --relay-ip IP             address relay sockets bind to; repeatable
+          -X, --external-ip IP[/IP]     public address advertised for the relay (1:1 NAT)
+              --min-port N, --max-port N   relay port range (49152-65535)
+          -r, --realm NAME              realm of the long-term credentials (turnserver)
+          -a, --lt-cred-mech            long-term credentials (always on)
+          -u, --user NAME:PASSWORD      a user, or NAME:0x<md5 key>; repeatable
+              --use-auth-secret         accept TURN REST API credentials
+              --static-auth-secret S    REST API secret; repeatable, to rotate
+              --allowed-peer-ip RANGE   peers allowed despite the default denies; repeatable
+              --denied-peer-ip RANGE    more peers to refuse; repeatable
+              --allow-loopback-peers    allow relaying to 127.0.0.0/8 and ::1
+              --user-quota N, --total-quota N   allocations per user and in total (0: no limit)
+              --stale-nonce S           seconds a nonce stays valid (600)
+              --max-allocate-lifetime S, --channel-lifetime S, --permission-lifetime S
+          -f, --fingerprint             FINGERPRINT in every response
+              --no-software-attribute   no SOFTWARE attribute in responses
+              --no-udp, --no-tcp, --no-tls, --no-dtls   leave a transport off
+          -l, --log-file PATH           log to this file too
+          -v, --verbose                 log more
+        """;
+}

@@ -1,0 +1,42 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using TurnServer.Protocol.Addressing;
+using TurnServer.Relay.Allocations;
+using TurnServer.Relay.Processing;
+using TurnServer.Relay.Relaying;
+
+namespace TurnServer.Transports.Udp;
+
+/// <summary>Binds one UDP socket per allocation at the address and port the engine chose.</summary>
+public sealed class UdpRelayEndpointFactory(TransportErrors errors, ILogger logger) : IRelayEndpointFactory
+{
+    private TurnEngine? _engine;
+
+    /// <summary>The engine and this factory refer to each other; the engine is attached once both exist.</summary>
+    public void Attach(TurnEngine engine) => _engine = engine;
+
+    public bool TryOpen(in TransportAddress address, bool dontFragment, Allocation owner, out IRelayEndpoint? endpoint)
+    {
+        var engine = _engine ?? throw new InvalidOperationException("Attach the engine before relaying.");
+        endpoint = null;
+        var endPoint = address.ToIPEndPoint();
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (dontFragment && endPoint.AddressFamily == AddressFamily.InterNetwork)
+            {
+                socket.DontFragment = true;
+            }
+
+            socket.Bind(endPoint);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return false;
+        }
+
+        endpoint = new UdpRelayEndpoint(socket, owner, engine, errors, logger);
+        return true;
+    }
+}
