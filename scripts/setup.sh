@@ -15,5 +15,28 @@ if ! dotnet --list-sdks | grep -q '^10\.'; then
   exit 1
 fi
 
+# Debian packages the interop tests drive: coturn brings turnutils_uclient and turnutils_peer.
+packages=(coturn)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+    # The coturn package may start its own turnserver on 3478; the tests use their own ports, and
+    # a system service is not ours to leave running.
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet coturn 2>/dev/null; then
+      systemctl stop coturn || true
+    fi
+  elif [ "${CI:-}" = "true" ]; then
+    echo "setup: ${missing[*]} missing and not root: CI needs them installed" >&2
+    exit 1
+  else
+    echo "setup: ${missing[*]} missing; run as root to install them, or the interop tests will be skipped" >&2
+  fi
+fi
+
 # NuGet packages (xunit, BenchmarkDotNet, Microsoft.Extensions.*) come from the configured feed.
 dotnet restore TurnServer.sln

@@ -14,7 +14,20 @@ public sealed class AllocationTable
 
     public int Count => _byFiveTuple.Count;
 
-    public IEnumerable<Allocation> All => _byFiveTuple.Values;
+    /// <summary>
+    /// A live view for sweeps and listings; enumerating the dictionary itself avoids the full copy
+    /// that its Values property makes every second.
+    /// </summary>
+    public IEnumerable<Allocation> All
+    {
+        get
+        {
+            foreach (var pair in _byFiveTuple)
+            {
+                yield return pair.Value;
+            }
+        }
+    }
 
     public bool TryGet(in FiveTuple fiveTuple, out Allocation? allocation) => _byFiveTuple.TryGetValue(fiveTuple, out allocation);
 

@@ -1,0 +1,123 @@
+using System.Collections;
+using System.Net;
+using TurnServer.Host.Configuration;
+using TurnServer.Protocol.Addressing;
+
+namespace TurnServer.Host.Tests.Configuration;
+
+public class ServerSettingsTests
+{
+    [Fact]
+    public void BuiltInDefaults_ServeOn3478WithAGeneratedUser()
+    {
+        var settings = Read([]);
+        Assert.Equal(3478, settings.ListeningPort);
+        Assert.Equal([IPAddress.Any], settings.ListeningIPs);
+        Assert.True(settings.Udp);
+        Assert.Equal("turnserver", settings.Engine.Realm);
+        Assert.Equal(49152, settings.Engine.MinRelayPort);
+        Assert.Equal(65535, settings.Engine.MaxRelayPort);
+        Assert.Equal(TimeSpan.FromHours(1), settings.Engine.MaxAllocationLifetime);
+        Assert.Equal(TimeSpan.FromMinutes(10), settings.Engine.NonceLifetime);
+        var user = Assert.Single(settings.Users);
+        Assert.Equal(ServerSettings.GeneratedUserName, user.Name);
+        Assert.NotNull(settings.GeneratedPassword);
+        Assert.True(settings.GeneratedPassword!.Length >= 20);
+        Assert.NotEqual(settings.GeneratedPassword, Read([]).GeneratedPassword);
+        Assert.False(settings.Engine.PeerPolicy.AllowLoopback);
+    }
+
+    [Fact]
+    public void ConfiguredUsers_ReplaceTheGeneratedOne()
+    {
+        var settings = Read(["--user=alice:pw", "--user", "bob:0x" + new string('a', 32)]);
+        Assert.Equal(["alice", "bob"], settings.Users.Select(u => u.Name));
+        Assert.Null(settings.GeneratedPassword);
+    }
+
+    [Fact]
+    public void RestSecrets_NeedUseAuthSecret()
+    {
+        Assert.Empty(Read(["--static-auth-secret=x", "--user=a:b"]).AuthSecrets);
+        var settings = Read(["--use-auth-secret", "--static-auth-secret=new", "--static-auth-secret=old"]);
+        Assert.Equal(["new", "old"], settings.AuthSecrets);
+        Assert.Null(settings.GeneratedPassword);
+        Assert.Contains("static-auth-secret", Assert.Throws<ConfigurationException>(() => Read(["--use-auth-secret"])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnvironmentVariables_OverrideTheFile_AndFlagsOverrideBoth()
+    {
+        var environment = new Hashtable { ["TURNSERVER_LISTENING_PORT"] = "4000", ["TURNSERVER_REALM"] = "env.example", ["TURNSERVER_USER__0"] = "eve:pw", ["PATH"] = "/bin" };
+        var settings = Read(["--realm=flag.example"], environment);
+        Assert.Equal(4000, settings.ListeningPort);
+        Assert.Equal("flag.example", settings.Engine.Realm);
+        Assert.Equal("eve", Assert.Single(settings.Users).Name);
+    }
+
+    [Fact]
+    public void ConfigFile_IsRead_AndUnknownKeysInItAreRefusedByName()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "listening-port = 5000\nuser = [\"a:b\"]\nallow-loopback-peers = true\n");
+            var settings = Read(["-c", file]);
+            Assert.Equal(5000, settings.ListeningPort);
+            Assert.True(settings.Engine.PeerPolicy.AllowLoopback);
+
+            File.WriteAllText(file, "listening-port = 5000\nlistning-ip = \"1.2.3.4\"\n");
+            Assert.Contains("listning-ip", Assert.Throws<ConfigurationException>(() => Read(["-c", file])).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void ExternalIP_IsAdvertised_AndRelayIPIsBound()
+    {
+        var settings = Read(["--relay-ip=203.0.113.5", "--external-ip=198.51.100.9/203.0.113.5"]);
+        Assert.Equal(TransportAddress.Parse("203.0.113.5:0"), settings.Engine.RelayAddress);
+        Assert.Equal(TransportAddress.Parse("198.51.100.9:0"), settings.Engine.AdvertisedRelayAddress);
+    }
+
+    [Fact]
+    public void RelayIP_DefaultsToAConcreteListeningIP()
+    {
+        Assert.Equal(TransportAddress.Parse("127.0.0.1:0"), Read(["-L", "127.0.0.1"]).Engine.RelayAddress);
+        Assert.NotEqual(UInt128.Zero, Read([]).Engine.RelayAddress.AddressValue);
+    }
+
+    [Theory]
+    [InlineData("--min-port=70000", "min-port")]
+    [InlineData("--max-port=2000", "max-port")]
+    [InlineData("--listening-port=abc", "listening-port")]
+    [InlineData("--relay-ip=not-an-ip", "relay-ip")]
+    [InlineData("--denied-peer-ip=10.0.0.0/40", "denied-peer-ip")]
+    [InlineData("--max-allocate-lifetime=60", "max-allocate-lifetime")]
+    [InlineData("--user=nocolon", "user")]
+    public void InvalidValues_StopStartUpNamingTheSetting(string arg, string named)
+    {
+        Assert.Contains(named, Assert.Throws<ConfigurationException>(() => Read([arg])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ListsOnTheCommandLine_ReplaceTheFilesList()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "user = [\"a:1\", \"b:2\", \"c:3\"]\n");
+            Assert.Equal(["z"], Read(["-c", file, "--user=z:9"]).Users.Select(u => u.Name));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static ServerSettings Read(string[] args, IDictionary? environment = null) =>
+        ServerSettings.Read(ConfigurationLoader.Load(CommandLine.Parse(args), environment ?? new Hashtable()));
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Stun;
+using TurnServer.Host.Tests.Interop;
+
+namespace TurnServer.Host.Tests.Integration;
+
+/// <summary>The turnserver executable as an operator runs it: start-up errors, serving, and SIGTERM.</summary>
+[Collection(SequentialCollection.Name)]
+public sealed partial class ExecutableTests
+{
+    private static readonly string Dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+    private static readonly string Server = Path.Combine(AppContext.BaseDirectory, "turnserver.dll");
+
+    [Fact]
+    public async Task MisspelledOption_StopsStartUpWithExitCode2_NamingIt()
+    {
+        var (exit, output) = await ExternalTool.RunAsync(Dotnet, [Server, "--listening-prot=3478"], TimeSpan.FromSeconds(30));
+        Assert.Equal(2, exit);
+        Assert.Contains("--listening-prot", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_ListsTheCoturnOptions()
+    {
+        var (exit, output) = await ExternalTool.RunAsync(Dotnet, [Server, "--help"], TimeSpan.FromSeconds(30));
+        Assert.Equal(0, exit);
+        Assert.Contains("--static-auth-secret", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DefaultConfig_ServesWithAPrintedPassword_AndStopsCleanlyOnSigterm()
+    {
+        using var process = ExternalTool.Start(Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0"]);
+        var lines = new List<string>();
+        IPEndPoint? endPoint = null;
+        string? password = null;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((endPoint is null || password is null) && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        {
+            lines.Add(line);
+            if (ServingLine().Match(line) is { Success: true } serving)
+            {
+                endPoint = IPEndPoint.Parse(serving.Groups[1].Value);
+            }
+
+            if (PasswordLine().Match(line) is { Success: true } made)
+            {
+                password = made.Groups[1].Value;
+            }
+        }
+
+        Assert.True(endPoint is not null && password is not null, string.Join('\n', lines));
+        using (var client = new UdpTurnClient(endPoint, "turn", password, realm: "turnserver"))
+        {
+            var response = client.Exchange(client.Build(StunMethod.Binding, null, signed: false));
+            Assert.Equal(StunReadStatus.Ok, StunMessage.Read(response, out var binding));
+            Assert.True(binding.HasAttribute(StunAttributeType.XorMappedAddress));
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync(deadline.Token);
+        var rest = await process.StandardOutput.ReadToEndAsync(deadline.Token);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("Stopped", rest, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"Serving STUN/TURN on UDP (\S+)")]
+    private static partial Regex ServingLine();
+
+    [GeneratedRegex(@"made user 'turn' with password '([^']+)'")]
+    private static partial Regex PasswordLine();
+}

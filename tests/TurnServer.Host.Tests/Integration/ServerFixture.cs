@@ -1,0 +1,49 @@
+using System.Collections;
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using TurnServer.Host.Configuration;
+using TurnServer.Host.Hosting;
+
+namespace TurnServer.Host.Tests.Integration;
+
+/// <summary>The real server, in this process, on an ephemeral loopback port.</summary>
+internal sealed class ServerFixture : IAsyncDisposable
+{
+    public const string Realm = "example.org";
+    public const string User = "alice";
+    public const string Password = "alice-password";
+    public const string Secret = "rest-secret";
+
+    private readonly TurnServerService _service;
+
+    private ServerFixture(TurnServerService service, ServerSettings settings)
+    {
+        _service = service;
+        Settings = settings;
+    }
+
+    public ServerSettings Settings { get; }
+
+    public IPEndPoint EndPoint => _service.UdpEndPoints[0];
+
+    public Relay.Processing.TurnEngine Engine => _service.Engine;
+
+    public static async Task<ServerFixture> StartAsync(params string[] extraArgs)
+    {
+        string[] args =
+        [
+            "-L", "127.0.0.1", "--listening-port=0", "--realm", Realm, $"--user={User}:{Password}", "--allow-loopback-peers",
+            "--use-auth-secret", $"--static-auth-secret={Secret}", .. extraArgs,
+        ];
+        var settings = ServerSettings.Read(ConfigurationLoader.Load(CommandLine.Parse(args), new Hashtable()));
+        var service = new TurnServerService(settings, NullLoggerFactory.Instance, TimeProvider.System);
+        await service.StartAsync(CancellationToken.None);
+        return new ServerFixture(service, settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _service.StopAsync(CancellationToken.None);
+        _service.Dispose();
+    }
+}

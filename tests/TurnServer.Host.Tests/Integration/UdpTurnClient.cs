@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Integrity;
+using TurnServer.Protocol.Stun;
+
+namespace TurnServer.Host.Tests.Integration;
+
+internal delegate void WriteAttributes(ref StunMessageWriter writer);
+
+/// <summary>A minimal TURN client over a real UDP socket: enough to drive the server from a test.</summary>
+internal sealed class UdpTurnClient : IDisposable
+{
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly IPEndPoint _server;
+    private readonly string _user;
+    private readonly byte[] _key;
+    private string? _nonce;
+
+    public UdpTurnClient(IPEndPoint server, string user, string password, string realm = ServerFixture.Realm)
+    {
+        _server = server;
+        _user = user;
+        _key = new byte[16];
+        LongTermCredentials.DeriveKey(PasswordAlgorithm.Md5, user, realm, password, _key);
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _socket.ReceiveTimeout = 3000;
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public Socket Socket => _socket;
+
+    public byte[] Request(StunMethod method, WriteAttributes? attributes = null)
+    {
+        var response = Exchange(Build(method, attributes, signed: _nonce is not null));
+        if (ErrorCode(response) is 401 or 438)
+        {
+            StunMessage.Read(response, out var challenge);
+            challenge.TryGetAttribute(StunAttributeType.Nonce, out var nonce);
+            _nonce = Encoding.UTF8.GetString(nonce);
+            response = Exchange(Build(method, attributes, signed: true));
+        }
+
+        return response;
+    }
+
+    public TransportAddress Allocate()
+    {
+        var response = Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp));
+        Assert.True(StunMessage.Read(response, out var message) == StunReadStatus.Ok && message.Class == StunClass.SuccessResponse, $"Allocate failed: {ErrorCode(response)}");
+        Assert.True(message.VerifyMessageIntegrity(_key));
+        Assert.True(message.TryGetXorAddress(StunAttributeType.XorRelayedAddress, out var relayed));
+        return relayed;
+    }
+
+    public byte[] Build(StunMethod method, WriteAttributes? attributes, bool signed, StunClass messageClass = StunClass.Request)
+    {
+        var writer = new StunMessageWriter(new byte[1500], new StunMessageType(method, messageClass), TransactionId.NewRandom());
+        attributes?.Invoke(ref writer);
+        if (signed)
+        {
+            writer.WriteUtf8(StunAttributeType.Username, _user);
+            writer.WriteUtf8(StunAttributeType.Realm, ServerFixture.Realm);
+            writer.WriteUtf8(StunAttributeType.Nonce, _nonce!);
+            writer.WriteMessageIntegrity(_key);
+        }
+
+        writer.WriteFingerprint();
+        return writer.Written.ToArray();
+    }
+
+    public void Send(byte[] message) => _socket.SendTo(message, _server);
+
+    public byte[] Receive()
+    {
+        var buffer = new byte[2048];
+        var length = _socket.Receive(buffer);
+        return buffer[..length];
+    }
+
+    public byte[] Exchange(byte[] request)
+    {
+        Send(request);
+        return Receive();
+    }
+
+    public static int? ErrorCode(byte[] response) =>
+        StunMessage.Read(response, out var message) == StunReadStatus.Ok && message.TryGetErrorCode(out var code, out _) ? code : null;
+
+    public void Dispose() => _socket.Dispose();
+}

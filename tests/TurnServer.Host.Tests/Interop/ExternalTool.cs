@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace TurnServer.Host.Tests.Interop;
+
+/// <summary>
+/// A Fact that needs a program from a Debian package. Without it the test is skipped on a developer's
+/// machine, but under CI=true it runs and fails, naming the package scripts/setup.sh installs.
+/// </summary>
+public sealed class RequiresToolFactAttribute : FactAttribute
+{
+    public RequiresToolFactAttribute(string tool, string package)
+    {
+        if (ExternalTool.Find(tool) is null && !ExternalTool.InCi)
+        {
+            Skip = $"{tool} not installed (Debian package {package}; scripts/setup.sh installs it)";
+        }
+    }
+}
+
+public sealed class RequiresToolTheoryAttribute : TheoryAttribute
+{
+    public RequiresToolTheoryAttribute(string tool, string package)
+    {
+        if (ExternalTool.Find(tool) is null && !ExternalTool.InCi)
+        {
+            Skip = $"{tool} not installed (Debian package {package}; scripts/setup.sh installs it)";
+        }
+    }
+}
+
+internal static class ExternalTool
+{
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static string? Find(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Select(dir => Path.Combine(dir, tool))
+            .FirstOrDefault(File.Exists);
+
+    public static string Require(string tool, string package) =>
+        Find(tool) ?? throw new InvalidOperationException($"{tool} is missing: install the Debian package {package} (scripts/setup.sh does)");
+
+    /// <summary>Runs a program to completion within a deadline and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string path, IEnumerable<string> args, TimeSpan timeout)
+    {
+        using var process = Start(path, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            return (-1, $"timed out after {timeout}: {await stdout}{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    public static Process Start(string path, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException($"could not start {path}");
+    }
+
+    /// <summary>A UDP port free at the moment of asking, for tools that must be told their port.</summary>
+    public static int FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
