@@ -66,7 +66,7 @@ public partial class IanaRegistryTests
     private static Dictionary<int, Entry> ReadRegistry(string file)
     {
         var registry = new Dictionary<int, Entry>();
-        var text = File.ReadAllText(Path.Combine(SharedData.TestVectors, file));
+        var text = File.ReadAllText(SharedData.PathOf(Path.Combine("test-vectors", file)));
         foreach (Match row in CsvRow().Matches(text))
         {
             var value = row.Groups["value"].Value;

@@ -10,7 +10,7 @@ public class BrowserRequestTests
     public static TheoryData<string, string> Requests()
     {
         var data = new TheoryData<string, string>();
-        foreach (var line in File.ReadLines(Path.Combine(SharedData.TestVectors, "browser-binding-requests.csv")))
+        foreach (var line in File.ReadLines(SharedData.PathOf(Path.Combine("test-vectors", "browser-binding-requests.csv"))))
         {
             if (line.StartsWith('#') || line.StartsWith("ip,", StringComparison.Ordinal) || line.Length == 0)
             {

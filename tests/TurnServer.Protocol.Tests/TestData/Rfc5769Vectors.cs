@@ -27,7 +27,7 @@ internal static class Rfc5769Vectors
         var blocks = new Dictionary<string, byte[]>();
         string? name = null;
         var hex = new List<string>();
-        foreach (var line in File.ReadLines(Path.Combine(SharedData.TestVectors, "rfc5769.txt")).Append("## end ("))
+        foreach (var line in File.ReadLines(SharedData.PathOf(Path.Combine("test-vectors", "rfc5769.txt"))).Append("## end ("))
         {
             if (line.StartsWith("## ", StringComparison.Ordinal))
             {

@@ -1,14 +1,12 @@
-namespace TurnServer.Protocol.Tests.TestData;
+namespace TurnServer.Testing;
 
 /// <summary>
 /// Finds the shared test data that sits beside the repository (../shared), as it does on a developer's
 /// machine and in CI. Missing data fails the tests that need it: they are the project's evidence.
 /// </summary>
-internal static class SharedData
+public static class SharedData
 {
     private static readonly Lazy<string> Root = new(FindRoot);
-
-    public static string TestVectors => Path.Combine(Root.Value, "test-vectors");
 
     public static string PathOf(string relative) => Path.Combine(Root.Value, relative);
 
