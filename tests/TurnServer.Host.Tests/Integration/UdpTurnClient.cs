@@ -82,10 +82,41 @@ internal sealed class UdpTurnClient : IDisposable
         return buffer[..length];
     }
 
+    /// <summary>
+    /// Sends a request and returns the response with its transaction id, retransmitting as STUN over
+    /// UDP must (RFC 8489 section 6.2.1), since a busy socket may drop a datagram.
+    /// </summary>
     public byte[] Exchange(byte[] request)
     {
-        Send(request);
-        return Receive();
+        var id = request.AsSpan(8, TransactionId.Length).ToArray();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var buffer = new byte[2048];
+        while (DateTime.UtcNow < deadline)
+        {
+            Send(request);
+            var retransmitAt = DateTime.UtcNow.AddMilliseconds(500);
+            while (DateTime.UtcNow < retransmitAt)
+            {
+                _socket.ReceiveTimeout = Math.Max(1, (int)(retransmitAt - DateTime.UtcNow).TotalMilliseconds);
+                int length;
+                try
+                {
+                    length = _socket.Receive(buffer);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+                {
+                    break;
+                }
+
+                if (length >= StunConstants.HeaderLength && buffer.AsSpan(8, TransactionId.Length).SequenceEqual(id))
+                {
+                    _socket.ReceiveTimeout = 3000;
+                    return buffer[..length];
+                }
+            }
+        }
+
+        throw new TimeoutException("no response to the request within 10 seconds");
     }
 
     public static int? ErrorCode(byte[] response) =>
