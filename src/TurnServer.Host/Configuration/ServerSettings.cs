@@ -89,6 +89,9 @@ public sealed record ServerSettings
             users.Add(StaticUser.FromPassword(GeneratedUserName, generatedPassword, realm));
         }
 
+        var relayAddress = RelayAddress(configuration, listeningIPs);
+        var externalAddress = ExternalAddress(configuration);
+        var allowLoopback = Flag(configuration, "allow-loopback-peers");
         var engine = new TurnServerOptions
         {
             Realm = realm,
@@ -101,13 +104,13 @@ public sealed record ServerSettings
             TotalQuota = Integer(configuration, "total-quota", 0),
             MinRelayPort = Integer(configuration, "min-port", 49152),
             MaxRelayPort = Integer(configuration, "max-port", 65535),
-            RelayAddress = RelayAddress(configuration, listeningIPs),
-            AdvertisedRelayAddress = ExternalAddress(configuration),
+            RelayAddress = relayAddress,
+            AdvertisedRelayAddress = externalAddress,
             AlwaysFingerprint = Flag(configuration, "fingerprint"),
             PeerPolicy = new PeerAddressPolicy(
                 Ranges(configuration, "allowed-peer-ip"),
-                Ranges(configuration, "denied-peer-ip"),
-                Flag(configuration, "allow-loopback-peers")),
+                [.. Ranges(configuration, "denied-peer-ip"), .. allowLoopback ? [] : OwnAddresses(listeningIPs, relayAddress, externalAddress)],
+                allowLoopback),
         };
 
         try
@@ -150,6 +153,29 @@ public sealed record ServerSettings
             .Select(a => a.Address)
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
         ?? IPAddress.Loopback;
+
+    /// <summary>
+    /// The server's own addresses are as internal as loopback: traffic to them takes the loopback path,
+    /// past firewalls that guard the public interface, to the host's other services and to the
+    /// server's own listeners and relay ports. They are refused with loopback.
+    /// </summary>
+    private static IEnumerable<IPRange> OwnAddresses(IPAddress[] listeningIPs, TransportAddress relay, TransportAddress? external)
+    {
+        var own = NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .Concat(listeningIPs)
+            .Append(relay.ToIPAddress());
+        if (external is { } advertised)
+        {
+            own = own.Append(advertised.ToIPAddress());
+        }
+
+        return own.Where(ip => !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any))
+            .Select(ip => TransportAddress.FromIPAddress(ip, 0))
+            .Distinct()
+            .Select(a => new IPRange(a.Family, a.AddressValue, a.AddressValue));
+    }
 
     private static TransportAddress? ExternalAddress(IConfiguration configuration)
     {

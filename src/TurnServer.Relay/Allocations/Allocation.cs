@@ -51,6 +51,9 @@ public sealed class Allocation
     /// <summary>What the client is told in XOR-RELAYED-ADDRESS: the relay socket's address, or its external-ip mapping.</summary>
     public TransportAddress RelayedAddress { get; internal set; }
 
+    /// <summary>The family an ADDITIONAL-ADDRESS-FAMILY asked for and did not get, repeated to retransmissions.</summary>
+    internal StunAddressFamily RefusedAdditionalFamily { get; init; }
+
     /// <summary>The token and port kept for a later Allocate when EVEN-PORT asked for the next port too.</summary>
     internal ulong ReservationToken { get; set; }
 
@@ -85,20 +88,46 @@ public sealed class Allocation
         return false;
     }
 
-    /// <summary>Installs or refreshes a permission; call under the allocation's lock.</summary>
-    internal void InstallPermission(in TransportAddress peer, long expiresAt)
+    /// <summary>
+    /// Installs or refreshes permissions for every peer, adding the new ones in a single copy; false,
+    /// changing nothing, when the new ones would take the allocation past <paramref name="max"/>. Call
+    /// under the allocation's lock.
+    /// </summary>
+    internal bool TryInstallPermissions(IReadOnlyList<TransportAddress> peers, long expiresAt, int max)
     {
-        foreach (var permission in _permissions)
+        var added = new List<Permission>();
+        var refreshed = new List<Permission>();
+        foreach (var peer in peers)
         {
-            if (permission.Matches(peer))
+            var known = Array.Find(_permissions, p => p.Matches(peer)) ?? added.Find(p => p.Matches(peer));
+            if (known is null)
             {
-                permission.Refresh(expiresAt);
-                return;
+                added.Add(new Permission(peer.Family, peer.AddressValue, expiresAt));
+            }
+            else
+            {
+                refreshed.Add(known);
             }
         }
 
-        Volatile.Write(ref _permissions, [.. _permissions, new Permission(peer.Family, peer.AddressValue, expiresAt)]);
+        if (_permissions.Length + added.Count > max)
+        {
+            return false;
+        }
+
+        refreshed.ForEach(p => p.Refresh(expiresAt));
+        if (added.Count > 0)
+        {
+            Volatile.Write(ref _permissions, [.. _permissions, .. added]);
+        }
+
+        return true;
     }
+
+    public int ChannelCount => Volatile.Read(ref _channels).Length;
+
+    /// <summary>Set, under the allocation's lock, once the allocation is removed; requests then see 437.</summary>
+    internal bool Ended { get; set; }
 
     /// <summary>The live or cooling binding for a channel number, or null.</summary>
     public ChannelBinding? FindChannel(ushort number)

@@ -50,6 +50,12 @@ public sealed record TurnServerOptions
     /// <summary>Which peers may be relayed to; refuses loopback, private and special ranges by default.</summary>
     public PeerAddressPolicy PeerPolicy { get; init; } = PeerAddressPolicy.Default;
 
+    /// <summary>
+    /// Permissions, and channels, one allocation may hold: each is checked per packet, so a client
+    /// must not be able to make the list long (508 beyond it).
+    /// </summary>
+    public int MaxPeersPerAllocation { get; init; } = 1000;
+
     /// <summary>Unauthenticated requests one client IP may make per second, sustained (burst twice that).</summary>
     public int UnauthenticatedRequestsPerSecond { get; init; } = 20;
 
@@ -71,6 +77,8 @@ public sealed record TurnServerOptions
         Require(NonceLifetime > TimeSpan.Zero, "stale-nonce", "must be positive");
         Require(UserQuota >= 0, "user-quota", "must not be negative");
         Require(TotalQuota >= 0, "total-quota", "must not be negative");
+        Require(MaxPeersPerAllocation > 0, "peers per allocation", "must be positive");
+        Require(AdvertisedRelayAddress is null || AdvertisedRelayAddress.Value.Family == RelayAddress.Family, "external-ip", "must be of the relay address's family");
         Require(RelayAddress.Family == StunAddressFamily.IPv4 && RelayAddress.AddressValue != 0, "relay-ip", "must be a concrete IPv4 address");
         Require(UnauthenticatedRequestsPerSecond > 0, "unauthenticated rate limit", "must be positive");
     }

@@ -16,12 +16,18 @@ public sealed partial class TurnEngine
     {
         var now = _time.GetTimestamp();
 
-        // 1. A five-tuple holds one allocation; a retransmission of the request that made it gets the same answer.
-        if (Allocations.TryGet(context.FiveTuple, out var existing) && !existing!.IsExpired(now))
+        // 1. A five-tuple holds one allocation; a retransmission of the request that made it gets the
+        //    same answer. One that expired but was not swept yet is ended now, to make way.
+        if (Allocations.TryGet(context.FiveTuple, out var existing))
         {
-            return existing.CreatedBy == request.TransactionId && existing.UsernameBytes.SequenceEqual(credentials.Username)
-                ? WriteAllocateSuccess(response, request, credentials, existing, now, default)
-                : Refuse(response, request, context, StunErrorCode.AllocationMismatch, credentials);
+            if (!existing!.IsExpired(now))
+            {
+                return existing.CreatedBy == request.TransactionId && existing.UsernameBytes.SequenceEqual(credentials.Username)
+                    ? WriteAllocateSuccess(response, request, credentials, existing, now)
+                    : Refuse(response, request, context, StunErrorCode.AllocationMismatch, credentials);
+            }
+
+            End(existing, "expired");
         }
 
         // 2. REQUESTED-TRANSPORT must be present and name a transport the server relays.
@@ -43,7 +49,7 @@ public sealed partial class TurnEngine
         var hasEvenPort = request.TryGetEvenPort(out var reserveNext);
         var hasFamily = request.TryGetAddressFamily(StunAttributeType.RequestedAddressFamily, out var family);
         var hasAdditional = request.TryGetAddressFamily(StunAttributeType.AdditionalAddressFamily, out var additional);
-        if ((hasToken && (hasEvenPort || hasFamily)) || (hasFamily && hasAdditional)
+        if ((hasToken && (hasEvenPort || hasFamily)) || (hasFamily && hasAdditional) || (hasAdditional && hasEvenPort && reserveNext)
             || (request.HasAttribute(StunAttributeType.ReservationToken) && !hasToken)
             || (request.HasAttribute(StunAttributeType.EvenPort) && !hasEvenPort)
             || (request.HasAttribute(StunAttributeType.RequestedAddressFamily) && !hasFamily)
@@ -66,7 +72,10 @@ public sealed partial class TurnEngine
         }
 
         var lifetime = ClampLifetime(request);
-        var allocation = new Allocation(context.FiveTuple, credentials.Username, context.Transport.CreateChannel(context.FiveTuple.Client), request.TransactionId, now, now + Ticks(lifetime));
+        var allocation = new Allocation(context.FiveTuple, credentials.Username, context.Transport.CreateChannel(context.FiveTuple.Client), request.TransactionId, now, now + Ticks(lifetime))
+        {
+            RefusedAdditionalFamily = hasAdditional ? StunAddressFamily.IPv6 : default,
+        };
 
         // 8. A relay port: the reserved one, an even one (and perhaps its successor kept), or any.
         if (!TryOpenRelay(allocation, hasToken, token, hasEvenPort, reserveNext, dontFragment, now))
@@ -82,16 +91,16 @@ public sealed partial class TurnEngine
         }
 
         EngineLog.AllocationCreated(_logger, allocation.Username, allocation.FiveTuple, allocation.RelayedAddress, (long)lifetime.TotalSeconds);
-        return WriteAllocateSuccess(response, request, credentials, allocation, now, hasAdditional ? StunAddressFamily.IPv6 : default);
+        return WriteAllocateSuccess(response, request, credentials, allocation, now);
     }
 
-    private int WriteAllocateSuccess(Span<byte> response, in StunMessage request, in VerifiedCredentials credentials, Allocation allocation, long now, StunAddressFamily refusedFamily)
+    private int WriteAllocateSuccess(Span<byte> response, in StunMessage request, in VerifiedCredentials credentials, Allocation allocation, long now)
     {
         var reply = Reply(response, request, StunClass.SuccessResponse, credentials);
         reply.Writer.WriteXorAddress(StunAttributeType.XorRelayedAddress, allocation.RelayedAddress);
-        if (refusedFamily != default)
+        if (allocation.RefusedAdditionalFamily != default)
         {
-            reply.Writer.WriteAddressErrorCode(refusedFamily, StunErrorCode.AddressFamilyNotSupported);
+            reply.Writer.WriteAddressErrorCode(allocation.RefusedAdditionalFamily, StunErrorCode.AddressFamilyNotSupported);
         }
 
         reply.Writer.WriteUInt32(StunAttributeType.Lifetime, (uint)Math.Max(0, Seconds(allocation.ExpiresAt - now)));
@@ -134,16 +143,17 @@ public sealed partial class TurnEngine
                     return false;
                 }
 
-                var local = _options.RelayAddress.WithPort((ushort)port);
-                if (_relays.TryOpen(local, dontFragment, allocation, out var endpoint))
+                // Counted as failed until it binds, so the port is released whatever TryOpen does.
+                failed[failures++] = port;
+                if (_relays.TryOpen(_options.RelayAddress.WithPort((ushort)port), dontFragment, allocation, out var endpoint))
                 {
+                    failures--;
                     allocation.Relay = endpoint!;
                     allocation.RelayedAddress = (_options.AdvertisedRelayAddress ?? _options.RelayAddress).WithPort((ushort)port);
                     allocation.ReservationToken = reservation;
                     return true;
                 }
 
-                failed[failures++] = port;
                 if (hasToken)
                 {
                     return false;

@@ -1,3 +1,4 @@
+using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Channels;
 using TurnServer.Protocol.Stun;
@@ -35,27 +36,46 @@ public sealed partial class TurnEngine
         }
 
         var channelExpiry = now + Ticks(_options.ChannelLifetime);
+        StunErrorCode outcome;
         lock (allocation!)
         {
-            var byNumber = allocation.FindChannel(number);
-            var byPeer = allocation.FindChannel(peer);
-            if (byNumber != byPeer)
-            {
-                return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
-            }
-
-            if (byNumber is null)
-            {
-                allocation.AddChannel(new ChannelBinding(number, peer, channelExpiry));
-            }
-            else
-            {
-                byNumber.Refresh(channelExpiry);
-            }
-
-            allocation.InstallPermission(peer, now + Ticks(_options.PermissionLifetime));
+            outcome = BindChannel(allocation, number, peer, channelExpiry, now + Ticks(_options.PermissionLifetime));
         }
 
-        return Reply(response, request, StunClass.SuccessResponse, credentials).Finish();
+        return outcome == 0
+            ? Reply(response, request, StunClass.SuccessResponse, credentials).Finish()
+            : Refuse(response, request, context, outcome, credentials);
+    }
+
+    // Under the allocation's lock: the checks and the change happen as one step.
+    private StunErrorCode BindChannel(Allocation allocation, ushort number, TransportAddress peer, long channelExpiry, long permissionExpiry)
+    {
+        if (allocation.Ended)
+        {
+            return StunErrorCode.AllocationMismatch;
+        }
+
+        var byNumber = allocation.FindChannel(number);
+        if (byNumber != allocation.FindChannel(peer))
+        {
+            return StunErrorCode.BadRequest;
+        }
+
+        if ((byNumber is null && allocation.ChannelCount >= _options.MaxPeersPerAllocation)
+            || !allocation.TryInstallPermissions([peer], permissionExpiry, _options.MaxPeersPerAllocation))
+        {
+            return StunErrorCode.InsufficientCapacity;
+        }
+
+        if (byNumber is null)
+        {
+            allocation.AddChannel(new ChannelBinding(number, peer, channelExpiry));
+        }
+        else
+        {
+            byNumber.Refresh(channelExpiry);
+        }
+
+        return 0;
     }
 }

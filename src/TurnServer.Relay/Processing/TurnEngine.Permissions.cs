@@ -20,7 +20,7 @@ public sealed partial class TurnEngine
             return Refuse(response, request, context, refusal, credentials);
         }
 
-        var peers = 0;
+        var peers = new List<TransportAddress>();
         foreach (var attribute in request.Attributes)
         {
             if (attribute.Type != StunAttributeType.XorPeerAddress)
@@ -28,7 +28,6 @@ public sealed partial class TurnEngine
                 continue;
             }
 
-            peers++;
             if (!request.TryDecodeXorAddress(attribute.Value, out var peer))
             {
                 return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
@@ -39,26 +38,24 @@ public sealed partial class TurnEngine
             {
                 return Refuse(response, request, context, peerRefusal, credentials);
             }
+
+            peers.Add(peer);
         }
 
-        if (peers == 0)
+        if (peers.Count == 0)
         {
             return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
         }
 
-        var expiresAt = now + Ticks(_options.PermissionLifetime);
+        bool installed;
         lock (allocation!)
         {
-            foreach (var attribute in request.Attributes)
-            {
-                if (attribute.Type == StunAttributeType.XorPeerAddress && request.TryDecodeXorAddress(attribute.Value, out var peer))
-                {
-                    allocation.InstallPermission(peer, expiresAt);
-                }
-            }
+            installed = !allocation.Ended && allocation.TryInstallPermissions(peers, now + Ticks(_options.PermissionLifetime), _options.MaxPeersPerAllocation);
         }
 
-        return Reply(response, request, StunClass.SuccessResponse, credentials).Finish();
+        return installed
+            ? Reply(response, request, StunClass.SuccessResponse, credentials).Finish()
+            : Refuse(response, request, context, allocation.Ended ? StunErrorCode.AllocationMismatch : StunErrorCode.InsufficientCapacity, credentials);
     }
 
     /// <summary>The checks every request on an existing allocation shares: it exists (437) and is the same user's (441).</summary>
@@ -75,7 +72,7 @@ public sealed partial class TurnEngine
     /// <summary>A peer must be of the relay's family (443) and allowed by the peer policy (403).</summary>
     private StunErrorCode CheckPeer(Allocation allocation, in TransportAddress peer)
     {
-        if (peer.Family != allocation.RelayedAddress.Family)
+        if (peer.Family != allocation.Relay.LocalAddress.Family)
         {
             return StunErrorCode.PeerAddressFamilyMismatch;
         }

@@ -25,18 +25,25 @@ public sealed partial class TurnEngine
             return Refuse(response, request, context, StunErrorCode.PeerAddressFamilyMismatch, credentials);
         }
 
-        uint seconds;
-        if (request.TryGetUInt32(StunAttributeType.Lifetime, out var requested) && requested == 0)
+        var release = request.TryGetUInt32(StunAttributeType.Lifetime, out var requested) && requested == 0;
+        var lifetime = release ? TimeSpan.Zero : ClampLifetime(request);
+        lock (allocation)
         {
-            End(allocation, "released by the client");
-            seconds = 0;
+            if (allocation.Ended || allocation.IsExpired(now))
+            {
+                return Refuse(response, request, context, StunErrorCode.AllocationMismatch, credentials);
+            }
+
+            allocation.Ended = release;
+            allocation.SetExpiry(release ? now : now + Ticks(lifetime));
         }
-        else
+
+        if (release)
         {
-            var lifetime = ClampLifetime(request);
-            allocation.SetExpiry(now + Ticks(lifetime));
-            seconds = (uint)lifetime.TotalSeconds;
+            Release(allocation, "released by the client");
         }
+
+        var seconds = (uint)lifetime.TotalSeconds;
 
         var reply = Reply(response, request, StunClass.SuccessResponse, credentials);
         reply.Writer.WriteUInt32(StunAttributeType.Lifetime, seconds);

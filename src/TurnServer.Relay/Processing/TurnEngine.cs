@@ -140,15 +140,21 @@ public sealed partial class TurnEngine
         var now = _time.GetTimestamp();
         foreach (var allocation in Allocations.All)
         {
-            if (allocation.IsExpired(now))
-            {
-                End(allocation, "expired");
-                continue;
-            }
-
+            bool expired;
             lock (allocation)
             {
-                allocation.Sweep(now, _channelCooldownTicks);
+                // Checked again under the lock: a Refresh may have just moved the expiry.
+                expired = !allocation.Ended && allocation.IsExpired(now);
+                allocation.Ended |= expired;
+                if (!expired)
+                {
+                    allocation.Sweep(now, _channelCooldownTicks);
+                }
+            }
+
+            if (expired)
+            {
+                Release(allocation, "expired");
             }
         }
 
@@ -166,14 +172,24 @@ public sealed partial class TurnEngine
 
     private void End(Allocation allocation, string reason)
     {
-        if (!Allocations.Remove(allocation))
+        lock (allocation)
         {
-            return;
+            if (allocation.Ended)
+            {
+                return;
+            }
+
+            allocation.Ended = true;
         }
 
-        var port = allocation.Relay.LocalAddress.Port;
-        allocation.Relay.Dispose();
-        _ports.Release(port);
+        Release(allocation, reason);
+    }
+
+    // Once an allocation is marked ended, exactly one caller gets here to free what it holds.
+    private void Release(Allocation allocation, string reason)
+    {
+        Allocations.Remove(allocation);
+        ReleaseRelay(allocation);
         EngineLog.AllocationEnded(_logger, allocation.Username, allocation.FiveTuple, reason);
     }
 

@@ -16,7 +16,7 @@ namespace TurnServer.Transports.Udp;
 internal sealed partial class UdpRelayEndpoint : IRelayEndpoint
 {
     // Peers of WebRTC clients send datagrams under the path MTU; 4 KB leaves room for jumbo frames
-    // while keeping each allocation small. Longer datagrams fail to receive and are counted as dropped.
+    // while keeping each allocation small. Longer datagrams are dropped and counted.
     private const int MaxPeerDatagram = 4096;
     private const int BufferLength = TurnEngine.PeerDataHeadroom + MaxPeerDatagram + TurnEngine.PeerDataTailroom;
 
@@ -92,6 +92,13 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint
             catch (SocketException)
             {
                 // A peer's ICMP unreachable for an earlier send: the relay goes on.
+                _errors.ReceiveFailed();
+                continue;
+            }
+
+            // A datagram that filled the buffer may have been cut short: drop it rather than relay half.
+            if (received == data.Length)
+            {
                 _errors.ReceiveFailed();
                 continue;
             }

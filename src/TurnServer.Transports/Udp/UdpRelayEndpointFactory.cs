@@ -20,9 +20,11 @@ public sealed class UdpRelayEndpointFactory(TransportErrors errors, ILogger logg
         var engine = _engine ?? throw new InvalidOperationException("Attach the engine before relaying.");
         endpoint = null;
         var endPoint = address.ToIPEndPoint();
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        Socket? socket = null;
         try
         {
+            // Out of descriptors or buffers is a failure to open, like a port in use: 508, not a crash.
+            socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             if (dontFragment && endPoint.AddressFamily == AddressFamily.InterNetwork)
             {
                 socket.DontFragment = true;
@@ -32,7 +34,7 @@ public sealed class UdpRelayEndpointFactory(TransportErrors errors, ILogger logg
         }
         catch (SocketException)
         {
-            socket.Dispose();
+            socket?.Dispose();
             return false;
         }
 

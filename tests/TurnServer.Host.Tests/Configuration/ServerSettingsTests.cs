@@ -84,6 +84,18 @@ public class ServerSettingsTests
     }
 
     [Fact]
+    public void TheServersOwnAddresses_AreRefusedAsPeers_UnlessLoopbackIsAllowed()
+    {
+        var policy = Read(["--relay-ip=203.0.113.5", "--external-ip=198.51.100.9", "-L", "203.0.113.5"]).Engine.PeerPolicy;
+        Assert.False(policy.IsAllowed(TransportAddress.Parse("203.0.113.5:50000")));
+        Assert.False(policy.IsAllowed(TransportAddress.Parse("198.51.100.9:3478")));
+        Assert.True(policy.IsAllowed(TransportAddress.Parse("203.0.113.6:50000")));
+
+        var open = Read(["--relay-ip=203.0.113.5", "--allow-loopback-peers"]).Engine.PeerPolicy;
+        Assert.True(open.IsAllowed(TransportAddress.Parse("203.0.113.5:50000")));
+    }
+
+    [Fact]
     public void RelayIP_DefaultsToAConcreteListeningIP()
     {
         Assert.Equal(TransportAddress.Parse("127.0.0.1:0"), Read(["-L", "127.0.0.1"]).Engine.RelayAddress);

@@ -71,6 +71,48 @@ public class AllocateTests
     }
 
     [Fact]
+    public void AllocationExpiredButNotYetSwept_MakesWayForANewAllocate()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        var first = client.Allocate();
+        harness.Time.Advance(TimeSpan.FromMinutes(11));
+        var second = client.Allocate();
+        Assert.True(second.IsSuccess, $"error {second.ErrorCode}");
+        Assert.True(harness.Relays.Opened[0].Disposed);
+        Assert.Equal(1, harness.Engine.Allocations.Count);
+        Assert.NotNull(first.RelayedAddress);
+    }
+
+    [Fact]
+    public void RetransmittedAllocate_RepeatsTheAddressErrorCodeOfTheFirstAnswer()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        WriteAttributes dual = (ref StunMessageWriter w) =>
+        {
+            w.WriteRequestedTransport(TransportProtocol.Udp);
+            w.WriteAddressFamily(StunAttributeType.AdditionalAddressFamily, StunAddressFamily.IPv6);
+        };
+        var first = client.Request(StunMethod.Allocate, dual);
+        var again = client.Send(client.Build(StunMethod.Allocate, dual, first.Read().TransactionId, signed: true));
+        Assert.True(again.IsSuccess);
+        Assert.True(again.Read().TryGetAddressErrorCode(out var family, out var code, out _));
+        Assert.Equal((StunAddressFamily.IPv6, 440), (family, code));
+    }
+
+    [Fact]
+    public void AdditionalAddressFamilyWithEvenPortReservation_Is400()
+    {
+        var response = new EngineHarness().Client().Allocate((ref StunMessageWriter w) =>
+        {
+            w.WriteAddressFamily(StunAttributeType.AdditionalAddressFamily, StunAddressFamily.IPv6);
+            w.WriteEvenPort(true);
+        });
+        Assert.Equal(400, response.ErrorCode);
+    }
+
+    [Fact]
     public void MissingRequestedTransport_Is400()
     {
         var client = new EngineHarness().Client();

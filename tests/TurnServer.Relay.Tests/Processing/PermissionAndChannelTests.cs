@@ -67,6 +67,32 @@ public class PermissionAndChannelTests
     }
 
     [Fact]
+    public void Permissions_AreCappedPerAllocation_With508()
+    {
+        var harness = new EngineHarness(o => o with { MaxPeersPerAllocation = 3 });
+        var client = harness.Client();
+        client.Allocate();
+        Assert.Equal(508, client.CreatePermission("198.51.100.1:1", "198.51.100.2:1", "198.51.100.3:1", "198.51.100.4:1").ErrorCode);
+        Assert.Empty(harness.AllocationOf(client.Address).Permissions);
+        Assert.True(client.CreatePermission("198.51.100.1:1", "198.51.100.2:1", "198.51.100.1:2").IsSuccess);
+        Assert.True(client.CreatePermission("198.51.100.3:1", "198.51.100.2:9").IsSuccess); // one new, one refreshed
+        Assert.Equal(508, client.CreatePermission("198.51.100.4:1").ErrorCode);
+        Assert.Equal(3, harness.AllocationOf(client.Address).Permissions.Count);
+    }
+
+    [Fact]
+    public void Channels_AreCappedPerAllocation_With508()
+    {
+        var harness = new EngineHarness(o => o with { MaxPeersPerAllocation = 2 });
+        var client = harness.Client();
+        client.Allocate();
+        Assert.True(client.ChannelBind(0x4000, "198.51.100.1:1").IsSuccess);
+        Assert.True(client.ChannelBind(0x4001, "198.51.100.1:2").IsSuccess);
+        Assert.Equal(508, client.ChannelBind(0x4002, "198.51.100.1:3").ErrorCode);
+        Assert.True(client.ChannelBind(0x4001, "198.51.100.1:2").IsSuccess);
+    }
+
+    [Fact]
     public void ChannelBind_BindsAndInstallsThePermission()
     {
         var harness = new EngineHarness();
