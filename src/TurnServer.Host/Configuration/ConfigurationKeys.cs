@@ -23,7 +23,7 @@ internal static class ConfigurationKeys
         ["listening-port"] = Kind.Value,
         ["listening-ip"] = Kind.List,
         ["relay-ip"] = Kind.List,
-        ["external-ip"] = Kind.Value,
+        ["external-ip"] = Kind.List,
         ["min-port"] = Kind.Value,
         ["max-port"] = Kind.Value,
         ["realm"] = Kind.Value,

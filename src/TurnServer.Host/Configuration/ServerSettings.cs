@@ -89,8 +89,7 @@ public sealed record ServerSettings
             users.Add(StaticUser.FromPassword(GeneratedUserName, generatedPassword, realm));
         }
 
-        var relayAddress = RelayAddress(configuration, listeningIPs);
-        var externalAddress = ExternalAddress(configuration);
+        var relayAddresses = ApplyExternalAddresses(configuration, RelayAddresses(configuration, listeningIPs));
         var allowLoopback = Flag(configuration, "allow-loopback-peers");
         var engine = new TurnServerOptions
         {
@@ -104,12 +103,11 @@ public sealed record ServerSettings
             TotalQuota = Integer(configuration, "total-quota", 0),
             MinRelayPort = Integer(configuration, "min-port", 49152),
             MaxRelayPort = Integer(configuration, "max-port", 65535),
-            RelayAddress = relayAddress,
-            AdvertisedRelayAddress = externalAddress,
+            RelayAddresses = relayAddresses,
             AlwaysFingerprint = Flag(configuration, "fingerprint"),
             PeerPolicy = new PeerAddressPolicy(
                 Ranges(configuration, "allowed-peer-ip"),
-                [.. Ranges(configuration, "denied-peer-ip"), .. allowLoopback ? [] : OwnAddresses(listeningIPs, relayAddress, externalAddress)],
+                [.. Ranges(configuration, "denied-peer-ip"), .. allowLoopback ? [] : OwnAddresses(listeningIPs, relayAddresses)],
                 allowLoopback),
         };
 
@@ -136,41 +134,76 @@ public sealed record ServerSettings
         };
     }
 
-    private static TransportAddress RelayAddress(IConfiguration configuration, IPAddress[] listeningIPs)
+    /// <summary>
+    /// One relay address per family: the first relay-ip of the family; else a concrete listening IP of
+    /// it; else, when listening on the family's wildcard, the machine's first address of the family
+    /// (for IPv4, loopback when it has none).
+    /// </summary>
+    private static List<RelayAddress> RelayAddresses(IConfiguration configuration, IPAddress[] listeningIPs)
     {
-        var configured = List(configuration, "relay-ip").Select(ip => Address("relay-ip", ip)).FirstOrDefault(ip => ip.AddressFamily == AddressFamily.InterNetwork);
-        var relay = configured
-            ?? listeningIPs.FirstOrDefault(ip => ip.AddressFamily == AddressFamily.InterNetwork && !ip.Equals(IPAddress.Any))
-            ?? FirstInterfaceAddress();
-        return TransportAddress.FromIPAddress(relay, 0);
+        var configured = List(configuration, "relay-ip").Select(ip => Address("relay-ip", ip)).ToArray();
+        var relays = new List<RelayAddress>();
+        foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
+        {
+            var wildcard = family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any;
+            var relay = configured.FirstOrDefault(ip => ip.AddressFamily == family)
+                ?? listeningIPs.FirstOrDefault(ip => ip.AddressFamily == family && !ip.Equals(wildcard))
+                ?? (listeningIPs.Contains(wildcard) ? FirstInterfaceAddress(family) : null);
+            if (relay is not null)
+            {
+                relays.Add(new RelayAddress(TransportAddress.FromIPAddress(relay, 0)));
+            }
+        }
+
+        return relays;
     }
 
-    // With 0.0.0.0 as the listening address, relay from the machine's own first public-facing address.
-    private static IPAddress FirstInterfaceAddress() =>
+    // With a wildcard listening address, relay from the machine's own first public-facing address.
+    private static IPAddress? FirstInterfaceAddress(AddressFamily family) =>
         NetworkInterface.GetAllNetworkInterfaces()
             .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
             .SelectMany(n => n.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
-        ?? IPAddress.Loopback;
+            .FirstOrDefault(a => a.AddressFamily == family && !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal)
+        ?? (family == AddressFamily.InterNetwork ? IPAddress.Loopback : null);
+
+    /// <summary>
+    /// coturn's external-ip: "public" maps the relay address of the same family, "public/private" the
+    /// relay address given as private.
+    /// </summary>
+    private static List<RelayAddress> ApplyExternalAddresses(IConfiguration configuration, List<RelayAddress> relays)
+    {
+        foreach (var entry in List(configuration, "external-ip"))
+        {
+            var parts = entry.Split('/');
+            var advertised = TransportAddress.FromIPAddress(Address("external-ip", parts[0]), 0);
+            var index = parts.Length > 1
+                ? relays.FindIndex(r => r.Local == TransportAddress.FromIPAddress(Address("external-ip", parts[1]), 0))
+                : relays.FindIndex(r => r.Family == advertised.Family);
+            if (index < 0 || relays[index].Family != advertised.Family)
+            {
+                throw new ConfigurationException($"external-ip '{entry}': no relay address of that family{(parts.Length > 1 ? " at " + parts[1] : "")} to advertise it for");
+            }
+
+            relays[index] = relays[index] with { Advertised = advertised };
+        }
+
+        return relays;
+    }
 
     /// <summary>
     /// The server's own addresses are as internal as loopback: traffic to them takes the loopback path,
     /// past firewalls that guard the public interface, to the host's other services and to the
     /// server's own listeners and relay ports. They are refused with loopback.
     /// </summary>
-    private static IEnumerable<IPRange> OwnAddresses(IPAddress[] listeningIPs, TransportAddress relay, TransportAddress? external)
+    private static IEnumerable<IPRange> OwnAddresses(IPAddress[] listeningIPs, List<RelayAddress> relays)
     {
         var own = NetworkInterface.GetAllNetworkInterfaces()
             .SelectMany(n => n.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
             .Concat(listeningIPs)
-            .Append(relay.ToIPAddress());
-        if (external is { } advertised)
-        {
-            own = own.Append(advertised.ToIPAddress());
-        }
-
+            .Concat(relays.Select(r => r.Local.ToIPAddress()))
+            .Concat(relays.Where(r => r.Advertised is not null).Select(r => r.Advertised!.Value.ToIPAddress()));
         return own.Where(ip => !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any))
             .Select(ip => TransportAddress.FromIPAddress(ip, 0))
             .Distinct()

@@ -44,7 +44,10 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
             }
         }
 
-        LogRelay(_logger, settings.Engine.RelayAddress, settings.Engine.AdvertisedRelayAddress ?? settings.Engine.RelayAddress, settings.Engine.MinRelayPort, settings.Engine.MaxRelayPort, settings.Engine.Realm);
+        foreach (var relay in settings.Engine.RelayAddresses)
+        {
+            LogRelay(_logger, relay.Local, relay.AdvertisedOrLocal, settings.Engine.MinRelayPort, settings.Engine.MaxRelayPort, settings.Engine.Realm);
+        }
         if (settings.GeneratedPassword is { } password)
         {
             LogGeneratedUser(_logger, ServerSettings.GeneratedUserName, password);

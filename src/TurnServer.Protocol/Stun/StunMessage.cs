@@ -193,7 +193,8 @@ public readonly ref partial struct StunMessage
     /// <summary>
     /// Remembers which attribute types were seen, to refuse duplicates without allocating. Types outside
     /// the two registered ranges 0x0000-0x003F and 0x8000-0x803F are not tracked (nothing we read lives
-    /// there), and XOR-PEER-ADDRESS may repeat in CreatePermission.
+    /// there). XOR-PEER-ADDRESS may repeat in CreatePermission, XOR-RELAYED-ADDRESS in the answer to a
+    /// dual allocation (RFC 8656 section 7.2).
     /// </summary>
     private struct AttributeSet
     {
@@ -203,7 +204,7 @@ public readonly ref partial struct StunMessage
         public bool TryAdd(StunAttributeType type)
         {
             var value = (uint)type;
-            if (type == StunAttributeType.XorPeerAddress)
+            if (type is StunAttributeType.XorPeerAddress or StunAttributeType.XorRelayedAddress)
             {
                 return true;
             }

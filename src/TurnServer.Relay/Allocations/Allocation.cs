@@ -17,6 +17,7 @@ public sealed class Allocation
 
     private readonly byte[] _username;
     private long _expiresAt;
+    private RelayedTransport[] _relays = [];
     private Permission[] _permissions = [];
     private ChannelBinding[] _channels = [];
     private long _packetsToPeers;
@@ -46,16 +47,30 @@ public sealed class Allocation
 
     public long CreatedAt { get; }
 
-    public IRelayEndpoint Relay { get; internal set; } = null!;
+    /// <summary>The relayed transport of each family this allocation has: one, or two in a dual allocation.</summary>
+    public IReadOnlyList<RelayedTransport> Relays => Volatile.Read(ref _relays);
 
-    /// <summary>What the client is told in XOR-RELAYED-ADDRESS: the relay socket's address, or its external-ip mapping.</summary>
-    public TransportAddress RelayedAddress { get; internal set; }
+    public RelayedTransport? RelayFor(StunAddressFamily family)
+    {
+        foreach (var relay in Volatile.Read(ref _relays))
+        {
+            if (relay.Family == family)
+            {
+                return relay;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The family an ADDITIONAL-ADDRESS-FAMILY asked for and did not get, repeated to retransmissions.</summary>
     internal StunAddressFamily RefusedAdditionalFamily { get; init; }
 
-    /// <summary>The token and port kept for a later Allocate when EVEN-PORT asked for the next port too.</summary>
-    internal ulong ReservationToken { get; set; }
+    /// <summary>Adds a relayed transport while the allocation is being made or under its lock.</summary>
+    internal void AddRelay(RelayedTransport relay) => Volatile.Write(ref _relays, [.. _relays, relay]);
+
+    /// <summary>Removes one family's relayed transport (a Refresh of a dual allocation); call under the lock.</summary>
+    internal void RemoveRelay(RelayedTransport relay) => Volatile.Write(ref _relays, Array.FindAll(_relays, r => r != relay));
 
     public long ExpiresAt => Volatile.Read(ref _expiresAt);
 

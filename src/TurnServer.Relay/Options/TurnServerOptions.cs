@@ -41,11 +41,13 @@ public sealed record TurnServerOptions
 
     public int MaxRelayPort { get; init; } = 65535;
 
-    /// <summary>The address relay sockets bind to (coturn's relay-ip). The host picks a concrete one.</summary>
-    public TransportAddress RelayAddress { get; init; } = TransportAddress.Parse("127.0.0.1:0");
+    /// <summary>
+    /// The addresses relay sockets bind to, at most one per family. Without an IPv6 one, IPv6
+    /// allocations get 440; without an IPv4 one, so do allocations that ask for no family.
+    /// </summary>
+    public IReadOnlyList<RelayAddress> RelayAddresses { get; init; } = [new RelayAddress(TransportAddress.Parse("127.0.0.1:0"))];
 
-    /// <summary>The public address told to clients when the relay address is behind 1:1 NAT (coturn's external-ip).</summary>
-    public TransportAddress? AdvertisedRelayAddress { get; init; }
+    public RelayAddress? RelayAddressFor(StunAddressFamily family) => RelayAddresses.FirstOrDefault(r => r.Family == family);
 
     /// <summary>Which peers may be relayed to; refuses loopback, private and special ranges by default.</summary>
     public PeerAddressPolicy PeerPolicy { get; init; } = PeerAddressPolicy.Default;
@@ -78,8 +80,9 @@ public sealed record TurnServerOptions
         Require(UserQuota >= 0, "user-quota", "must not be negative");
         Require(TotalQuota >= 0, "total-quota", "must not be negative");
         Require(MaxPeersPerAllocation > 0, "peers per allocation", "must be positive");
-        Require(AdvertisedRelayAddress is null || AdvertisedRelayAddress.Value.Family == RelayAddress.Family, "external-ip", "must be of the relay address's family");
-        Require(RelayAddress.Family == StunAddressFamily.IPv4 && RelayAddress.AddressValue != 0, "relay-ip", "must be a concrete IPv4 address");
+        Require(RelayAddresses.Count > 0 && RelayAddresses.All(r => r.Local.AddressValue != 0), "relay-ip", "must name at least one concrete address");
+        Require(RelayAddresses.DistinctBy(r => r.Family).Count() == RelayAddresses.Count, "relay-ip", "takes one address per family");
+        Require(RelayAddresses.All(r => r.Advertised is null || r.Advertised.Value.Family == r.Family), "external-ip", "must be of the relay address's family");
         Require(UnauthenticatedRequestsPerSecond > 0, "unauthenticated rate limit", "must be positive");
     }
 

@@ -44,12 +44,13 @@ public sealed partial class TurnEngine
         // 3. DONT-FRAGMENT is honoured by setting DF on the relay socket.
         var dontFragment = request.HasAttribute(StunAttributeType.DontFragment);
 
-        // 4-6. RESERVATION-TOKEN excludes EVEN-PORT and REQUESTED-ADDRESS-FAMILY; the family must be one we relay.
+        // 4-6. RESERVATION-TOKEN excludes EVEN-PORT and the family attributes; a dual allocation cannot
+        //      reserve a port; ADDITIONAL-ADDRESS-FAMILY can only ask for IPv6.
         var hasToken = request.TryGetReservationToken(out var token);
         var hasEvenPort = request.TryGetEvenPort(out var reserveNext);
         var hasFamily = request.TryGetAddressFamily(StunAttributeType.RequestedAddressFamily, out var family);
         var hasAdditional = request.TryGetAddressFamily(StunAttributeType.AdditionalAddressFamily, out var additional);
-        if ((hasToken && (hasEvenPort || hasFamily)) || (hasFamily && hasAdditional) || (hasAdditional && hasEvenPort && reserveNext)
+        if ((hasToken && (hasEvenPort || hasFamily || hasAdditional)) || (hasFamily && hasAdditional) || (hasAdditional && hasEvenPort && reserveNext)
             || (request.HasAttribute(StunAttributeType.ReservationToken) && !hasToken)
             || (request.HasAttribute(StunAttributeType.EvenPort) && !hasEvenPort)
             || (request.HasAttribute(StunAttributeType.RequestedAddressFamily) && !hasFamily)
@@ -58,7 +59,8 @@ public sealed partial class TurnEngine
             return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
         }
 
-        if (hasFamily && family != StunAddressFamily.IPv4)
+        var primary = hasFamily ? family : StunAddressFamily.IPv4;
+        if (primary is not (StunAddressFamily.IPv4 or StunAddressFamily.IPv6) || _options.RelayAddressFor(primary) is null)
         {
             return Refuse(response, request, context, StunErrorCode.AddressFamilyNotSupported, credentials);
         }
@@ -71,42 +73,56 @@ public sealed partial class TurnEngine
             return Refuse(response, request, context, StunErrorCode.AllocationQuotaReached, credentials);
         }
 
+        var dual = hasAdditional && _options.RelayAddressFor(StunAddressFamily.IPv6) is not null;
         var lifetime = ClampLifetime(request);
         var allocation = new Allocation(context.FiveTuple, credentials.Username, context.Transport.CreateChannel(context.FiveTuple.Client), request.TransactionId, now, now + Ticks(lifetime))
         {
-            RefusedAdditionalFamily = hasAdditional ? StunAddressFamily.IPv6 : default,
+            RefusedAdditionalFamily = hasAdditional && !dual ? StunAddressFamily.IPv6 : default,
         };
 
-        // 8. A relay port: the reserved one, an even one (and perhaps its successor kept), or any.
-        if (!TryOpenRelay(allocation, hasToken, token, hasEvenPort, reserveNext, dontFragment, now))
+        // 8. Relay ports: the reserved one, an even one (perhaps keeping its successor), or any; one
+        //    per family for a dual allocation.
+        var opened = hasToken
+            ? TryOpenReserved(allocation, token, dontFragment, now)
+            : TryOpenRelay(allocation, primary, hasEvenPort, reserveNext, dontFragment, now)
+                && (!dual || TryOpenRelay(allocation, StunAddressFamily.IPv6, false, false, dontFragment, now));
+        if (!opened)
         {
+            ReleaseRelays(allocation);
             return Refuse(response, request, context, StunErrorCode.InsufficientCapacity, credentials);
         }
 
         var added = Allocations.TryAdd(allocation, _options.UserQuota, _options.TotalQuota);
         if (added != AllocationTable.AddResult.Added)
         {
-            ReleaseRelay(allocation);
+            ReleaseRelays(allocation);
             return Refuse(response, request, context, added == AllocationTable.AddResult.QuotaReached ? StunErrorCode.AllocationQuotaReached : StunErrorCode.AllocationMismatch, credentials);
         }
 
-        EngineLog.AllocationCreated(_logger, allocation.Username, allocation.FiveTuple, allocation.RelayedAddress, (long)lifetime.TotalSeconds);
+        EngineLog.AllocationCreated(_logger, allocation.Username, allocation.FiveTuple, allocation.Relays[0].Address, (long)lifetime.TotalSeconds);
         return WriteAllocateSuccess(response, request, credentials, allocation, now);
     }
 
     private int WriteAllocateSuccess(Span<byte> response, in StunMessage request, in VerifiedCredentials credentials, Allocation allocation, long now)
     {
         var reply = Reply(response, request, StunClass.SuccessResponse, credentials);
-        reply.Writer.WriteXorAddress(StunAttributeType.XorRelayedAddress, allocation.RelayedAddress);
+        foreach (var relay in allocation.Relays)
+        {
+            reply.Writer.WriteXorAddress(StunAttributeType.XorRelayedAddress, relay.Address);
+        }
+
         if (allocation.RefusedAdditionalFamily != default)
         {
             reply.Writer.WriteAddressErrorCode(allocation.RefusedAdditionalFamily, StunErrorCode.AddressFamilyNotSupported);
         }
 
         reply.Writer.WriteUInt32(StunAttributeType.Lifetime, (uint)Math.Max(0, Seconds(allocation.ExpiresAt - now)));
-        if (allocation.ReservationToken != 0)
+        foreach (var relay in allocation.Relays)
         {
-            reply.Writer.WriteReservationToken(allocation.ReservationToken);
+            if (relay.ReservationToken != 0)
+            {
+                reply.Writer.WriteReservationToken(relay.ReservationToken);
+            }
         }
 
         reply.Writer.WriteXorAddress(StunAttributeType.XorMappedAddress, allocation.FiveTuple.Client);
@@ -129,8 +145,10 @@ public sealed partial class TurnEngine
         return clamped > _options.DefaultAllocationLifetime ? clamped : _options.DefaultAllocationLifetime;
     }
 
-    private bool TryOpenRelay(Allocation allocation, bool hasToken, ulong token, bool evenPort, bool reserveNext, bool dontFragment, long now)
+    private bool TryOpenRelay(Allocation allocation, StunAddressFamily family, bool evenPort, bool reserveNext, bool dontFragment, long now)
     {
+        var ports = PortsFor(family);
+
         // Ports that failed to bind stay taken until this request is done, so no attempt retries one.
         Span<int> failed = stackalloc int[BindAttempts];
         var failures = 0;
@@ -138,25 +156,21 @@ public sealed partial class TurnEngine
         {
             while (failures < BindAttempts)
             {
-                if (!TryTakePort(hasToken, token, evenPort, reserveNext, now, out var port, out var reservation))
+                ulong reservation = 0;
+                var taken = evenPort && reserveNext
+                    ? ports.TryTakeEvenWithReservation(now, Ticks(RelayPortPool.ReservationLifetime), out var port, out reservation)
+                    : ports.TryTake(evenPort, out port);
+                if (!taken)
                 {
                     return false;
                 }
 
                 // Counted as failed until it binds, so the port is released whatever TryOpen does.
                 failed[failures++] = port;
-                if (_relays.TryOpen(_options.RelayAddress.WithPort((ushort)port), dontFragment, allocation, out var endpoint))
+                if (TryBind(allocation, family, port, reservation, dontFragment))
                 {
                     failures--;
-                    allocation.Relay = endpoint!;
-                    allocation.RelayedAddress = (_options.AdvertisedRelayAddress ?? _options.RelayAddress).WithPort((ushort)port);
-                    allocation.ReservationToken = reservation;
                     return true;
-                }
-
-                if (hasToken)
-                {
-                    return false;
                 }
             }
 
@@ -166,28 +180,54 @@ public sealed partial class TurnEngine
         {
             foreach (var port in failed[..failures])
             {
-                _ports.Release(port);
+                ports.Release(port);
             }
         }
     }
 
-    private bool TryTakePort(bool hasToken, ulong token, bool evenPort, bool reserveNext, long now, out int port, out ulong reservation)
+    // A RESERVATION-TOKEN names a port kept in one of the families' pools.
+    private bool TryOpenReserved(Allocation allocation, ulong token, bool dontFragment, long now)
     {
-        reservation = 0;
-        if (hasToken)
+        foreach (var family in (ReadOnlySpan<StunAddressFamily>)[StunAddressFamily.IPv4, StunAddressFamily.IPv6])
         {
-            return _ports.TryRedeem(token, now, out port);
+            if (PortsFor(family).TryRedeem(token, now, out var port))
+            {
+                if (TryBind(allocation, family, port, 0, dontFragment))
+                {
+                    return true;
+                }
+
+                PortsFor(family).Release(port);
+                return false;
+            }
         }
 
-        return evenPort && reserveNext
-            ? _ports.TryTakeEvenWithReservation(now, Ticks(RelayPortPool.ReservationLifetime), out port, out reservation)
-            : _ports.TryTake(evenPort, out port);
+        return false;
     }
 
-    private void ReleaseRelay(Allocation allocation)
+    private bool TryBind(Allocation allocation, StunAddressFamily family, int port, ulong reservation, bool dontFragment)
     {
-        var port = allocation.Relay.LocalAddress.Port;
-        allocation.Relay.Dispose();
-        _ports.Release(port);
+        var address = _options.RelayAddressFor(family)!;
+        if (!_relays.TryOpen(address.Local.WithPort((ushort)port), dontFragment, allocation, out var endpoint))
+        {
+            return false;
+        }
+
+        allocation.AddRelay(new RelayedTransport(endpoint!, address.AdvertisedOrLocal.WithPort((ushort)port), reservation));
+        return true;
+    }
+
+    private void ReleaseRelays(Allocation allocation)
+    {
+        foreach (var relay in allocation.Relays)
+        {
+            ReleaseRelay(relay);
+        }
+    }
+
+    private void ReleaseRelay(RelayedTransport relay)
+    {
+        relay.Endpoint.Dispose();
+        PortsFor(relay.Family).Release(relay.Endpoint.LocalAddress.Port);
     }
 }

@@ -69,10 +69,10 @@ public sealed partial class TurnEngine
         return allocation.UsernameBytes.SequenceEqual(credentials.Username) ? 0 : StunErrorCode.WrongCredentials;
     }
 
-    /// <summary>A peer must be of the relay's family (443) and allowed by the peer policy (403).</summary>
+    /// <summary>A peer must be of a family the allocation relays (443) and allowed by the peer policy (403).</summary>
     private StunErrorCode CheckPeer(Allocation allocation, in TransportAddress peer)
     {
-        if (peer.Family != allocation.Relay.LocalAddress.Family)
+        if (allocation.RelayFor(peer.Family) is null)
         {
             return StunErrorCode.PeerAddressFamilyMismatch;
         }

@@ -20,7 +20,8 @@ public sealed partial class TurnEngine
     private readonly TurnServerOptions _options;
     private readonly RequestAuthenticator _authenticator;
     private readonly IRelayEndpointFactory _relays;
-    private readonly RelayPortPool _ports;
+    private readonly RelayPortPool _ipv4Ports;
+    private readonly RelayPortPool _ipv6Ports;
     private readonly UnauthenticatedRateLimiter _rateLimiter;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -35,7 +36,8 @@ public sealed partial class TurnEngine
         _logger = logger ?? NullLogger<TurnEngine>.Instance;
         _relays = relays;
         _authenticator = new RequestAuthenticator(credentials, new NonceService(options.NonceLifetime, options.OfferSha256, time), options.Realm);
-        _ports = new RelayPortPool(options.MinRelayPort, options.MaxRelayPort);
+        _ipv4Ports = new RelayPortPool(options.MinRelayPort, options.MaxRelayPort);
+        _ipv6Ports = new RelayPortPool(options.MinRelayPort, options.MaxRelayPort);
         _rateLimiter = new UnauthenticatedRateLimiter(options.UnauthenticatedRequestsPerSecond, time);
         _channelCooldownTicks = Ticks(Allocation.ChannelCooldown);
     }
@@ -158,7 +160,8 @@ public sealed partial class TurnEngine
             }
         }
 
-        _ports.SweepReservations(now);
+        _ipv4Ports.SweepReservations(now);
+        _ipv6Ports.SweepReservations(now);
     }
 
     /// <summary>Ends every allocation, releasing their relay sockets: for shutdown.</summary>
@@ -189,7 +192,7 @@ public sealed partial class TurnEngine
     private void Release(Allocation allocation, string reason)
     {
         Allocations.Remove(allocation);
-        ReleaseRelay(allocation);
+        ReleaseRelays(allocation);
         EngineLog.AllocationEnded(_logger, allocation.Username, allocation.FiveTuple, reason);
     }
 
@@ -260,6 +263,9 @@ public sealed partial class TurnEngine
 
         return reply.Finish();
     }
+
+    private RelayPortPool PortsFor(Protocol.Addressing.StunAddressFamily family) =>
+        family == Protocol.Addressing.StunAddressFamily.IPv6 ? _ipv6Ports : _ipv4Ports;
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 

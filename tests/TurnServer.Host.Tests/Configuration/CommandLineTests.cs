@@ -19,7 +19,7 @@ public class CommandLineTests
         Assert.Equal("3479", s["listening-port"]);
         Assert.Equal("203.0.113.1", s["listening-ip:0"]);
         Assert.Equal("203.0.113.2", s["listening-ip:1"]);
-        Assert.Equal("198.51.100.1/203.0.113.1", s["external-ip"]);
+        Assert.Equal("198.51.100.1/203.0.113.1", s["external-ip:0"]);
         Assert.Equal("alice:pw1", s["user:0"]);
         Assert.Equal("bob:pw2", s["user:1"]);
         Assert.Equal("true", s["lt-cred-mech"]);
@@ -28,7 +28,7 @@ public class CommandLineTests
         Assert.Equal("10.0.0.0-10.255.255.255", s["denied-peer-ip:0"]);
         Assert.Equal("/tmp/t.log", s["log-file"]);
         Assert.Null(line.ConfigFile);
-        Assert.Equal(["allowed-peer-ip", "denied-peer-ip", "listening-ip", "relay-ip", "user"], line.ReplacedLists.Order(StringComparer.Ordinal));
+        Assert.Equal(["allowed-peer-ip", "denied-peer-ip", "external-ip", "listening-ip", "relay-ip", "user"], line.ReplacedLists.Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -79,8 +79,9 @@ public class ServerSettingsTests
     public void ExternalIP_IsAdvertised_AndRelayIPIsBound()
     {
         var settings = Read(["--relay-ip=203.0.113.5", "--external-ip=198.51.100.9/203.0.113.5"]);
-        Assert.Equal(TransportAddress.Parse("203.0.113.5:0"), settings.Engine.RelayAddress);
-        Assert.Equal(TransportAddress.Parse("198.51.100.9:0"), settings.Engine.AdvertisedRelayAddress);
+        var relay = Assert.Single(settings.Engine.RelayAddresses);
+        Assert.Equal(TransportAddress.Parse("203.0.113.5:0"), relay.Local);
+        Assert.Equal(TransportAddress.Parse("198.51.100.9:0"), relay.Advertised);
     }
 
     [Fact]
@@ -98,8 +99,18 @@ public class ServerSettingsTests
     [Fact]
     public void RelayIP_DefaultsToAConcreteListeningIP()
     {
-        Assert.Equal(TransportAddress.Parse("127.0.0.1:0"), Read(["-L", "127.0.0.1"]).Engine.RelayAddress);
-        Assert.NotEqual(UInt128.Zero, Read([]).Engine.RelayAddress.AddressValue);
+        Assert.Equal(TransportAddress.Parse("127.0.0.1:0"), Assert.Single(Read(["-L", "127.0.0.1"]).Engine.RelayAddresses).Local);
+        Assert.NotEqual(UInt128.Zero, Read([]).Engine.RelayAddressFor(StunAddressFamily.IPv4)!.Local.AddressValue);
+    }
+
+    [Fact]
+    public void IPv6Listening_GivesAnIPv6Relay_AndExternalIPMapsByFamilyOrPrivateAddress()
+    {
+        var settings = Read(["-L", "127.0.0.1", "-L", "::1", "--external-ip=2001:db8::9/::1", "--external-ip", "198.51.100.9"]);
+        Assert.Equal(TransportAddress.Parse("[::1]:0"), settings.Engine.RelayAddressFor(StunAddressFamily.IPv6)!.Local);
+        Assert.Equal(TransportAddress.Parse("[2001:db8::9]:0"), settings.Engine.RelayAddressFor(StunAddressFamily.IPv6)!.Advertised);
+        Assert.Equal(TransportAddress.Parse("198.51.100.9:0"), settings.Engine.RelayAddressFor(StunAddressFamily.IPv4)!.Advertised);
+        Assert.Contains("external-ip", Assert.Throws<ConfigurationException>(() => Read(["-L", "127.0.0.1", "--external-ip=2001:db8::9"])).Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -15,10 +15,11 @@ internal sealed class EngineHarness
 
     public static readonly TransportAddress ServerAddress = TransportAddress.Parse("203.0.113.1:3478");
     public static readonly TransportAddress RelayIP = TransportAddress.Parse("203.0.113.1:0");
+    public static readonly TransportAddress RelayIPv6 = TransportAddress.Parse("[2001:db8::1]:0");
 
-    public EngineHarness(Func<TurnServerOptions, TurnServerOptions>? configure = null, IEnumerable<string>? restSecrets = null, IEnumerable<StaticUser>? moreUsers = null, bool streamClients = false)
+    public EngineHarness(Func<TurnServerOptions, TurnServerOptions>? configure = null, IEnumerable<string>? restSecrets = null, IEnumerable<StaticUser>? moreUsers = null, bool streamClients = false, bool ipv6 = true)
     {
-        var options = new TurnServerOptions { Realm = Realm, RelayAddress = RelayIP, MinRelayPort = 50000, MaxRelayPort = 50099 };
+        var options = new TurnServerOptions { Realm = Realm, RelayAddresses = ipv6 ? [new RelayAddress(RelayIP), new RelayAddress(RelayIPv6)] : [new RelayAddress(RelayIP)], MinRelayPort = 50000, MaxRelayPort = 50099 };
         options = configure?.Invoke(options) ?? options;
         Credentials = new CredentialStore(
             [StaticUser.FromPassword("alice", "alice-password", Realm), StaticUser.FromPassword("bob", "bob-password", Realm), .. moreUsers ?? []],
@@ -50,7 +51,8 @@ internal sealed class EngineHarness
         return allocation!;
     }
 
-    public FakeRelayEndpoint RelayOf(TransportAddress client) => (FakeRelayEndpoint)AllocationOf(client).Relay;
+    public FakeRelayEndpoint RelayOf(TransportAddress client, StunAddressFamily family = StunAddressFamily.IPv4) =>
+        (FakeRelayEndpoint)AllocationOf(client).RelayFor(family)!.Endpoint;
 
     public TestClient Client(string address = "198.51.100.10:50000", string user = "alice", string password = "alice-password") =>
         new(this, TransportAddress.Parse(address), user, password);

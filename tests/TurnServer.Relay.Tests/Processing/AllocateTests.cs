@@ -1,6 +1,7 @@
 using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Options;
 using TurnServer.Relay.Tests.Fakes;
 
 namespace TurnServer.Relay.Tests.Processing;
@@ -87,7 +88,7 @@ public class AllocateTests
     [Fact]
     public void RetransmittedAllocate_RepeatsTheAddressErrorCodeOfTheFirstAnswer()
     {
-        var harness = new EngineHarness();
+        var harness = new EngineHarness(ipv6: false);
         var client = harness.Client();
         WriteAttributes dual = (ref StunMessageWriter w) =>
         {
@@ -129,17 +130,46 @@ public class AllocateTests
     }
 
     [Fact]
-    public void RequestedAddressFamilyIPv6_Is440_WhileOnlyIPv4IsRelayed()
+    public void RequestedAddressFamilyIPv6_GivesAnIPv6Relay_Or440WithoutOne()
     {
-        var client = new EngineHarness().Client();
+        var response = new EngineHarness().Client().Allocate((ref StunMessageWriter w) => w.WriteAddressFamily(StunAttributeType.RequestedAddressFamily, StunAddressFamily.IPv6));
+        Assert.Equal(EngineHarness.RelayIPv6.WithPort(response.RelayedAddress!.Value.Port), response.RelayedAddress);
+
+        var client = new EngineHarness(ipv6: false).Client();
         Assert.Equal(440, client.Allocate((ref StunMessageWriter w) => w.WriteAddressFamily(StunAttributeType.RequestedAddressFamily, StunAddressFamily.IPv6)).ErrorCode);
-        Assert.True(new EngineHarness().Client().Allocate((ref StunMessageWriter w) => w.WriteAddressFamily(StunAttributeType.RequestedAddressFamily, StunAddressFamily.IPv4)).IsSuccess);
+        Assert.True(new EngineHarness(ipv6: false).Client().Allocate((ref StunMessageWriter w) => w.WriteAddressFamily(StunAttributeType.RequestedAddressFamily, StunAddressFamily.IPv4)).IsSuccess);
     }
 
     [Fact]
-    public void AdditionalAddressFamilyIPv6_AllocatesIPv4_AndReportsTheIPv6Failure()
+    public void UnknownAddressFamily_Is440()
     {
-        var response = new EngineHarness().Client().Allocate((ref StunMessageWriter w) => w.WriteAddressFamily(StunAttributeType.AdditionalAddressFamily, StunAddressFamily.IPv6));
+        var client = new EngineHarness().Client();
+        Assert.Equal(440, client.Allocate((ref StunMessageWriter w) => w.WriteAddressFamily(StunAttributeType.RequestedAddressFamily, (StunAddressFamily)3)).ErrorCode);
+    }
+
+    [Fact]
+    public void DualAllocation_GivesOneRelayedAddressPerFamily()
+    {
+        var harness = new EngineHarness();
+        var response = harness.Client().Allocate((ref StunMessageWriter w) => w.WriteAddressFamily(StunAttributeType.AdditionalAddressFamily, StunAddressFamily.IPv6));
+        var relayed = new List<TransportAddress>();
+        foreach (var attribute in response.Read().Attributes)
+        {
+            if (attribute.Type == StunAttributeType.XorRelayedAddress && response.Read().TryDecodeXorAddress(attribute.Value, out var address))
+            {
+                relayed.Add(address);
+            }
+        }
+
+        Assert.Equal([StunAddressFamily.IPv4, StunAddressFamily.IPv6], relayed.Select(a => a.Family));
+        Assert.False(response.Has(StunAttributeType.AddressErrorCode));
+        Assert.Equal(2, harness.Relays.Opened.Count);
+    }
+
+    [Fact]
+    public void AdditionalAddressFamilyIPv6_WithoutAnIPv6Relay_AllocatesIPv4_AndReportsTheIPv6Failure()
+    {
+        var response = new EngineHarness(ipv6: false).Client().Allocate((ref StunMessageWriter w) => w.WriteAddressFamily(StunAttributeType.AdditionalAddressFamily, StunAddressFamily.IPv6));
         Assert.True(response.IsSuccess);
         Assert.True(response.Read().TryGetAddressErrorCode(out var family, out var code, out _));
         Assert.Equal(StunAddressFamily.IPv6, family);
@@ -266,7 +296,7 @@ public class AllocateTests
     public void ExternalIP_IsAdvertisedInXorRelayedAddress_WhileTheSocketBindsTheRelayIP()
     {
         var external = TransportAddress.Parse("198.51.100.200:0");
-        var harness = new EngineHarness(o => o with { AdvertisedRelayAddress = external });
+        var harness = new EngineHarness(o => o with { RelayAddresses = [new RelayAddress(EngineHarness.RelayIP, external)] });
         var relayed = harness.Client().Allocate().RelayedAddress!.Value;
         Assert.Equal(external.WithPort(relayed.Port), relayed);
         Assert.Equal(EngineHarness.RelayIP.WithPort(relayed.Port), harness.Relays.Opened[0].LocalAddress);

@@ -83,6 +83,30 @@ public class DataPathTests
     }
 
     [Fact]
+    public void IPv6Peers_AreReachedThroughTheIPv6RelayOfADualAllocation_BothWays()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate((ref StunMessageWriter w) => w.WriteAddressFamily(StunAttributeType.AdditionalAddressFamily, StunAddressFamily.IPv6));
+        var peer6 = TransportAddress.Parse("[2001:db8:5::7]:40000");
+        client.CreatePermission(peer6.ToString(), Peer.ToString());
+        client.SendIndication(peer6.ToString(), [6, 6]);
+        client.SendIndication(Peer.ToString(), [4, 4]);
+        var viaIPv6 = Assert.Single(harness.RelayOf(client.Address, StunAddressFamily.IPv6).Sent);
+        Assert.Equal(peer6, viaIPv6.Peer);
+        Assert.Equal(new byte[] { 6, 6 }, viaIPv6.Data);
+        var viaIPv4 = Assert.Single(harness.RelayOf(client.Address).Sent);
+        Assert.Equal(Peer, viaIPv4.Peer);
+        Assert.Equal(new byte[] { 4, 4 }, viaIPv4.Data);
+
+        FromPeer(harness, harness.AllocationOf(client.Address), peer6, [1, 2, 3]);
+        var message = new Response(Assert.Single(harness.Transport.Sent));
+        Assert.Equal(peer6, message.XorAddress(StunAttributeType.XorPeerAddress));
+        Assert.True(message.Read().TryGetAttribute(StunAttributeType.Data, out var data));
+        Assert.Equal(new byte[] { 1, 2, 3 }, data.ToArray());
+    }
+
+    [Fact]
     public void PeerData_BecomesChannelData_WhenAChannelIsBound()
     {
         var harness = new EngineHarness();

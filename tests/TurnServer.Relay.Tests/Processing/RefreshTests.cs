@@ -44,6 +44,33 @@ public class RefreshTests
     }
 
     [Fact]
+    public void RefreshWithAFamilyTheAllocationLacks_Is443()
+    {
+        var client = new EngineHarness().Client();
+        client.Allocate();
+        var response = client.Request(Protocol.Stun.StunMethod.Refresh, (ref Protocol.Stun.StunMessageWriter w) =>
+            w.WriteAddressFamily(Protocol.Attributes.StunAttributeType.RequestedAddressFamily, Protocol.Addressing.StunAddressFamily.IPv6));
+        Assert.Equal(443, response.ErrorCode);
+    }
+
+    [Fact]
+    public void RefreshWithLifetimeZeroAndAFamily_DropsOnlyThatRelayOfADualAllocation()
+    {
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate((ref Protocol.Stun.StunMessageWriter w) => w.WriteAddressFamily(Protocol.Attributes.StunAttributeType.AdditionalAddressFamily, Protocol.Addressing.StunAddressFamily.IPv6));
+        var response = client.Request(Protocol.Stun.StunMethod.Refresh, (ref Protocol.Stun.StunMessageWriter w) =>
+        {
+            w.WriteAddressFamily(Protocol.Attributes.StunAttributeType.RequestedAddressFamily, Protocol.Addressing.StunAddressFamily.IPv6);
+            w.WriteUInt32(Protocol.Attributes.StunAttributeType.Lifetime, 0);
+        });
+        Assert.True(response.IsSuccess);
+        var allocation = harness.AllocationOf(client.Address);
+        Assert.Equal(Protocol.Addressing.StunAddressFamily.IPv4, Assert.Single(allocation.Relays).Family);
+        Assert.True(harness.Relays.Opened.Single(r => r.LocalAddress.Family == Protocol.Addressing.StunAddressFamily.IPv6).Disposed);
+    }
+
+    [Fact]
     public void RefreshWithoutAllocation_Is437()
     {
         Assert.Equal(437, new EngineHarness().Client().Refresh().ErrorCode);
