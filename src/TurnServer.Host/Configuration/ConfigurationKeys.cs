@@ -21,6 +21,10 @@ internal static class ConfigurationKeys
     public static readonly IReadOnlyDictionary<string, Kind> All = new Dictionary<string, Kind>(StringComparer.OrdinalIgnoreCase)
     {
         ["listening-port"] = Kind.Value,
+        ["tls-listening-port"] = Kind.List,
+        ["cert"] = Kind.Value,
+        ["pkey"] = Kind.Value,
+        ["no-udp-relay"] = Kind.Flag,
         ["listening-ip"] = Kind.List,
         ["relay-ip"] = Kind.List,
         ["external-ip"] = Kind.List,

@@ -26,6 +26,19 @@ public sealed record ServerSettings
 
     public required bool Udp { get; init; }
 
+    public required bool Tcp { get; init; }
+
+    /// <summary>Ports served with TLS when a certificate is configured (coturn's tls-listening-port, 5349).</summary>
+    public required IReadOnlyList<int> TlsPorts { get; init; }
+
+    /// <summary>PEM certificate (chain) and key; TLS is off without them.</summary>
+    public string? CertificateFile { get; init; }
+
+    public string? KeyFile { get; init; }
+
+    /// <summary>Timeouts and bounds of TCP and TLS connections; not in the configuration file, where defaults serve.</summary>
+    public Transports.Streams.StreamTransportOptions Streams { get; init; } = new();
+
     public required TurnServerOptions Engine { get; init; }
 
     public required IReadOnlyList<StaticUser> Users { get; init; }
@@ -105,11 +118,17 @@ public sealed record ServerSettings
             MaxRelayPort = Integer(configuration, "max-port", 65535),
             RelayAddresses = relayAddresses,
             AlwaysFingerprint = Flag(configuration, "fingerprint"),
+            UdpRelay = !Flag(configuration, "no-udp-relay"),
             PeerPolicy = new PeerAddressPolicy(
                 Ranges(configuration, "allowed-peer-ip"),
                 [.. Ranges(configuration, "denied-peer-ip"), .. allowLoopback ? [] : OwnAddresses(listeningIPs, relayAddresses)],
                 allowLoopback),
         };
+
+        if ((Text(configuration, "cert") is { Length: > 0 }) != (Text(configuration, "pkey") is { Length: > 0 }))
+        {
+            throw new ConfigurationException("cert and pkey go together: give both for TLS, or neither");
+        }
 
         try
         {
@@ -125,6 +144,10 @@ public sealed record ServerSettings
             ListeningPort = Integer(configuration, "listening-port", 3478),
             ListeningIPs = listeningIPs,
             Udp = !Flag(configuration, "no-udp"),
+            Tcp = !Flag(configuration, "no-tcp"),
+            TlsPorts = Flag(configuration, "no-tls") ? [] : ReadTlsPorts(configuration),
+            CertificateFile = Text(configuration, "cert") is { Length: > 0 } cert ? cert : null,
+            KeyFile = Text(configuration, "pkey") is { Length: > 0 } key ? key : null,
             Engine = engine,
             Users = users,
             AuthSecrets = secrets,
@@ -239,6 +262,16 @@ public sealed record ServerSettings
                 throw new ConfigurationException($"{key} '{text}': {e.Message}");
             }
         })];
+
+    private static List<int> ReadTlsPorts(IConfiguration configuration)
+    {
+        var ports = List(configuration, "tls-listening-port");
+        return ports.Count == 0
+            ? [5349]
+            : [.. ports.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535
+                ? port
+                : throw new ConfigurationException($"tls-listening-port takes a port number, not '{p}'"))];
+    }
 
     private static IPAddress Address(string key, string text) =>
         IPAddress.TryParse(text.Trim(), out var address) ? address : throw new ConfigurationException($"{key} '{text}' is not an IP address");

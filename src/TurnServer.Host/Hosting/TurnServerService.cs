@@ -5,6 +5,8 @@ using TurnServer.Host.Configuration;
 using TurnServer.Relay.Authentication;
 using TurnServer.Relay.Processing;
 using TurnServer.Transports;
+using TurnServer.Transports.Streams;
+using TurnServer.Transports.Tls;
 using TurnServer.Transports.Udp;
 
 namespace TurnServer.Host.Hosting;
@@ -18,10 +20,19 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
     private readonly ILogger _logger = loggers.CreateLogger("turnserver");
     private readonly List<UdpListener> _listeners = [];
+    private readonly List<StreamListener> _streamListeners = [];
+    private CertificateStore? _certificates;
     private TurnEngine? _engine;
 
     /// <summary>The addresses actually bound, with real ports when 0 was configured (tests use that).</summary>
     public IReadOnlyList<IPEndPoint> UdpEndPoints => [.. _listeners.Select(l => l.LocalEndPoint)];
+
+    public IReadOnlyList<IPEndPoint> TcpEndPoints => [.. _streamListeners.Where(l => !l.IsTls).Select(l => l.LocalEndPoint)];
+
+    public IReadOnlyList<IPEndPoint> TlsEndPoints => [.. _streamListeners.Where(l => l.IsTls).Select(l => l.LocalEndPoint)];
+
+    /// <summary>The server certificate, reloadable on SIGHUP; null without TLS.</summary>
+    public CertificateStore? Certificates => _certificates;
 
     public TurnEngine Engine => _engine ?? throw new InvalidOperationException("The server has not started.");
 
@@ -44,6 +55,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
             }
         }
 
+        StartStreamListeners(errors);
         foreach (var relay in settings.Engine.RelayAddresses)
         {
             LogRelay(_logger, relay.Local, relay.AdvertisedOrLocal, settings.Engine.MinRelayPort, settings.Engine.MaxRelayPort, settings.Engine.Realm);
@@ -54,6 +66,40 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         }
 
         return base.StartAsync(cancellationToken);
+    }
+
+    private void StartStreamListeners(TransportErrors errors)
+    {
+        var logger = loggers.CreateLogger("turnserver.tcp");
+        var options = settings.Streams;
+        foreach (var ip in settings.ListeningIPs)
+        {
+            if (settings.Tcp)
+            {
+                var tcp = new StreamListener(new IPEndPoint(ip, settings.ListeningPort), Engine, null, options, errors, logger, time);
+                _streamListeners.Add(tcp);
+                tcp.Start();
+                LogListening(_logger, "TCP", tcp.LocalEndPoint);
+            }
+        }
+
+        if (settings.CertificateFile is null || settings.KeyFile is null || settings.TlsPorts.Count == 0)
+        {
+            LogNoTls(_logger);
+            return;
+        }
+
+        _certificates = new CertificateStore(settings.CertificateFile, settings.KeyFile, loggers.CreateLogger("turnserver.tls"));
+        foreach (var ip in settings.ListeningIPs)
+        {
+            foreach (var port in settings.TlsPorts)
+            {
+                var tls = new StreamListener(new IPEndPoint(ip, port), Engine, _certificates, options, errors, logger, time);
+                _streamListeners.Add(tls);
+                tls.Start();
+                LogListening(_logger, "TLS", tls.LocalEndPoint);
+            }
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -80,6 +126,13 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
             await listener.DisposeAsync().ConfigureAwait(false);
         }
 
+        foreach (var listener in _streamListeners)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _certificates?.Dispose();
+
         _engine?.EndAll();
         LogStopped(_logger);
     }
@@ -92,6 +145,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No user or auth secret is configured: made user '{User}' with password '{Password}' for this run. Configure users (user = [\"name:password\"]) or static-auth-secret for a stable setup.")]
     private static partial void LogGeneratedUser(ILogger logger, string user, string password);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TLS is off: give cert and pkey (PEM files) to serve TLS on tls-listening-port")]
+    private static partial void LogNoTls(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped; every allocation released")]
     private static partial void LogStopped(ILogger logger);

@@ -61,6 +61,9 @@ public sealed record TurnServerOptions
     /// <summary>Unauthenticated requests one client IP may make per second, sustained (burst twice that).</summary>
     public int UnauthenticatedRequestsPerSecond { get; init; } = 20;
 
+    /// <summary>Relay over UDP (coturn's no-udp-relay turns it off: UDP allocations then get 442).</summary>
+    public bool UdpRelay { get; init; } = true;
+
     /// <summary>Add FINGERPRINT to every response, not only to answers of requests that carried one.</summary>
     public bool AlwaysFingerprint { get; init; }
 

@@ -36,7 +36,7 @@ public sealed partial class TurnEngine
             return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
         }
 
-        if (transport != TransportProtocol.Udp)
+        if (transport != TransportProtocol.Udp || !_options.UdpRelay)
         {
             return Refuse(response, request, context, StunErrorCode.UnsupportedTransportProtocol, credentials);
         }

@@ -164,6 +164,18 @@ public sealed partial class TurnEngine
         _ipv6Ports.SweepReservations(now);
     }
 
+    /// <summary>
+    /// Ends the allocation of a five-tuple, if it has one: a TCP or TLS client's allocation lives no
+    /// longer than its connection (RFC 8656 section 3.2).
+    /// </summary>
+    public void EndAllocation(in FiveTuple fiveTuple, string reason)
+    {
+        if (Allocations.TryGet(fiveTuple, out var allocation))
+        {
+            End(allocation!, reason);
+        }
+    }
+
     /// <summary>Ends every allocation, releasing their relay sockets: for shutdown.</summary>
     public void EndAll()
     {

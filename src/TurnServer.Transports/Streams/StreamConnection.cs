@@ -1,0 +1,283 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using TurnServer.Protocol.Framing;
+using TurnServer.Relay.Allocations;
+using TurnServer.Relay.Processing;
+using TurnServer.Relay.Relaying;
+
+namespace TurnServer.Transports.Streams;
+
+/// <summary>
+/// One TCP or TLS client. Reads through a <see cref="PipeReader"/> and cuts frames with
+/// <see cref="StunStreamFramer"/>; writes go through a queue bounded in bytes to a single writer
+/// loop, so relay threads never block on a slow client (its messages are dropped instead, as UDP
+/// would drop them) and every message goes out as its own write, one TLS record each.
+/// </summary>
+internal sealed partial class StreamConnection : IClientTransport, IClientChannel
+{
+    private const int ResponseBufferLength = 2048;
+
+    private readonly Socket _socket;
+    private readonly TurnEngine _engine;
+    private readonly StreamTransportOptions _options;
+    private readonly TransportErrors _errors;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<(byte[] Buffer, int Length)> _outgoing = Channel.CreateUnbounded<(byte[], int)>(new UnboundedChannelOptions { SingleReader = true });
+    private long _queuedBytes;
+    private long _lastActivity;
+    private long _partialSince;
+    private int _closed;
+
+    public StreamConnection(Socket socket, FiveTuple fiveTuple, TurnEngine engine, StreamTransportOptions options, TransportErrors errors, ILogger logger, TimeProvider time)
+    {
+        _socket = socket;
+        FiveTuple = fiveTuple;
+        _engine = engine;
+        _options = options;
+        _errors = errors;
+        _logger = logger;
+        _time = time;
+        _lastActivity = time.GetTimestamp();
+        StartedAt = _lastActivity;
+    }
+
+    public FiveTuple FiveTuple { get; }
+
+    public long StartedAt { get; }
+
+    public bool IsStream => true;
+
+    /// <summary>True once TLS (if any) is established; the handshake timeout applies until then.</summary>
+    public bool Established { get; private set; }
+
+    public IClientChannel CreateChannel(in Protocol.Addressing.TransportAddress client) => this;
+
+    /// <summary>Runs the connection until the client leaves, misbehaves or is timed out.</summary>
+    public async Task RunAsync(Tls.CertificateStore? certificates)
+    {
+        Stream stream = new NetworkStream(_socket, ownsSocket: false);
+        try
+        {
+            if (certificates is not null)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                using var handshake = new CancellationTokenSource(_options.HandshakeTimeout);
+                await tls.AuthenticateAsServerAsync(
+                    new SslServerAuthenticationOptions
+                    {
+                        ServerCertificateSelectionCallback = (_, _) => certificates.Current,
+                        EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                        ClientCertificateRequired = false,
+                    },
+                    handshake.Token).ConfigureAwait(false);
+            }
+
+            Established = true;
+            var writer = WriteLoop(stream);
+            await ReadLoop(stream).ConfigureAwait(false);
+            _outgoing.Writer.TryComplete();
+            await writer.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
+        {
+            LogClosed(_logger, FiveTuple, e.Message);
+        }
+        finally
+        {
+            Close();
+            _outgoing.Writer.TryComplete();
+            await stream.DisposeAsync().ConfigureAwait(false);
+            _engine.EndAllocation(FiveTuple, "connection closed");
+            while (_outgoing.Reader.TryRead(out var left))
+            {
+                ArrayPool<byte>.Shared.Return(left.Buffer);
+            }
+        }
+    }
+
+    /// <summary>Queues a message for the client; dropped when the client has not read what was queued before.</summary>
+    public void Send(ReadOnlySpan<byte> message)
+    {
+        if (Volatile.Read(ref _closed) != 0 || Interlocked.Add(ref _queuedBytes, message.Length) > _options.MaxQueuedBytes)
+        {
+            Interlocked.Add(ref _queuedBytes, -message.Length);
+            _errors.SendFailed();
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(message.Length);
+        message.CopyTo(buffer);
+        if (!_outgoing.Writer.TryWrite((buffer, message.Length)))
+        {
+            Interlocked.Add(ref _queuedBytes, -message.Length);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Whether the supervisor should close this connection now (handshake, slowloris, idle).</summary>
+    public bool IsOverdue(long now, long ticksPerSecond)
+    {
+        long Elapsed(long since) => (now - since) / ticksPerSecond;
+        if (!Established)
+        {
+            return Elapsed(StartedAt) >= (long)_options.HandshakeTimeout.TotalSeconds;
+        }
+
+        var partialSince = Volatile.Read(ref _partialSince);
+        if (partialSince != 0 && Elapsed(partialSince) >= (long)_options.FrameTimeout.TotalSeconds)
+        {
+            return true;
+        }
+
+        return Elapsed(Volatile.Read(ref _lastActivity)) >= (long)_options.IdleTimeout.TotalSeconds && !_engine.Allocations.TryGet(FiveTuple, out _);
+    }
+
+    /// <summary>Closes the socket, which ends the pending read and with it the connection.</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            _socket.Dispose();
+        }
+    }
+
+    private async Task ReadLoop(Stream stream)
+    {
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+        var response = new byte[ResponseBufferLength];
+        var context = new ClientContext(FiveTuple, this);
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                OperationStatus status;
+                var completedFrames = false;
+                while ((status = StunStreamFramer.TryReadFrame(buffer, _options.MaxFrameLength, out var frame, out _)) == OperationStatus.Done)
+                {
+                    Handle(frame, response, context);
+                    buffer = buffer.Slice(frame.End);
+                    completedFrames = true;
+                }
+
+                if (status == OperationStatus.InvalidData)
+                {
+                    LogUnframeable(_logger, FiveTuple);
+                    return;
+                }
+
+                var now = _time.GetTimestamp();
+                Volatile.Write(ref _lastActivity, now);
+                // The frame clock starts when a frame's first bytes arrive, and only a completed frame resets it.
+                if (buffer.IsEmpty)
+                {
+                    Volatile.Write(ref _partialSince, 0);
+                }
+                else if (completedFrames || Volatile.Read(ref _partialSince) == 0)
+                {
+                    Volatile.Write(ref _partialSince, now);
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Handle(in ReadOnlySequence<byte> frame, byte[] response, in ClientContext context)
+    {
+        // A frame split across the pipe's segments is joined in pooled memory, which most frames never need.
+        byte[]? joined = null;
+        ReadOnlySpan<byte> message;
+        if (frame.IsSingleSegment)
+        {
+            message = frame.FirstSpan;
+        }
+        else
+        {
+            joined = ArrayPool<byte>.Shared.Rent((int)frame.Length);
+            frame.CopyTo(joined);
+            message = joined.AsSpan(0, (int)frame.Length);
+        }
+
+        try
+        {
+            var length = _engine.ProcessClientMessage(message, context, response);
+            if (length > 0)
+            {
+                Send(response.AsSpan(0, length));
+            }
+        }
+#pragma warning disable CA1031 // One bad message must never take down the connection's reader with an unhandled exception.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogHandlerFailure(_logger, FiveTuple, e);
+        }
+        finally
+        {
+            if (joined is not null)
+            {
+                ArrayPool<byte>.Shared.Return(joined);
+            }
+        }
+    }
+
+    private async Task WriteLoop(Stream stream)
+    {
+        try
+        {
+            await DrainQueue(stream).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The client is gone; closing the socket ends the read loop too.
+            Close();
+        }
+    }
+
+    private async Task DrainQueue(Stream stream)
+    {
+        var reader = _outgoing.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var message))
+            {
+                try
+                {
+                    await stream.WriteAsync(message.Buffer.AsMemory(0, message.Length)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Add(ref _queuedBytes, -message.Length);
+                    ArrayPool<byte>.Shared.Return(message.Buffer);
+                }
+            }
+
+            await stream.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {Client} closed: {Reason}")]
+    private static partial void LogClosed(ILogger logger, FiveTuple client, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {Client} sent bytes that are neither STUN nor ChannelData, or too large a frame; closing it")]
+    private static partial void LogUnframeable(ILogger logger, FiveTuple client);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A message on connection {Client} could not be handled; serving on")]
+    private static partial void LogHandlerFailure(ILogger logger, FiveTuple client, Exception exception);
+}

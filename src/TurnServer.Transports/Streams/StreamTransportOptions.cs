@@ -1,0 +1,29 @@
+namespace TurnServer.Transports.Streams;
+
+/// <summary>
+/// Limits that keep a slow or hostile TCP/TLS client from holding memory or a thread. The defaults
+/// suit a public server; each is a bound, never a buffer that grows with what a client sends.
+/// </summary>
+public sealed record StreamTransportOptions
+{
+    /// <summary>
+    /// The largest STUN or ChannelData frame accepted; a larger length closes the connection. WebRTC
+    /// stacks stay under the path MTU; 16 KB leaves room for any of them.
+    /// </summary>
+    public int MaxFrameLength { get; init; } = 16 * 1024;
+
+    /// <summary>A TLS handshake must finish within this.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A frame whose first bytes arrived must be complete within this (slowloris).</summary>
+    public TimeSpan FrameTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A connection with no allocation is closed after this long without a frame.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Open connections one client IP may hold at once.</summary>
+    public int MaxConnectionsPerIP { get; init; } = 64;
+
+    /// <summary>Bytes queued for one client before further messages to it are dropped (a slow reader).</summary>
+    public int MaxQueuedBytes { get; init; } = 256 * 1024;
+}
