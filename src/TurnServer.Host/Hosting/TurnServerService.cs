@@ -22,6 +22,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     private readonly List<UdpListener> _listeners = [];
     private readonly List<StreamListener> _streamListeners = [];
     private CertificateStore? _certificates;
+    private System.Runtime.InteropServices.PosixSignalRegistration? _reloadSignal;
     private TurnEngine? _engine;
 
     /// <summary>The addresses actually bound, with real ports when 0 was configured (tests use that).</summary>
@@ -90,6 +91,13 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         }
 
         _certificates = new CertificateStore(settings.CertificateFile, settings.KeyFile, loggers.CreateLogger("turnserver.tls"));
+
+        // SIGHUP reloads the certificate (and would otherwise end the process).
+        _reloadSignal = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            _certificates.Reload();
+        });
         foreach (var ip in settings.ListeningIPs)
         {
             foreach (var port in settings.TlsPorts)
@@ -131,6 +139,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
             await listener.DisposeAsync().ConfigureAwait(false);
         }
 
+        _reloadSignal?.Dispose();
         _certificates?.Dispose();
 
         _engine?.EndAll();

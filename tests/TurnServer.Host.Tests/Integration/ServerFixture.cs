@@ -26,16 +26,34 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public IPEndPoint EndPoint => _service.UdpEndPoints[0];
 
+    public IPEndPoint TcpEndPoint => _service.TcpEndPoints[0];
+
+    public IPEndPoint TlsEndPoint => _service.TlsEndPoints[0];
+
+    public Transports.Tls.CertificateStore? Certificates => _service.Certificates;
+
+    /// <summary>The listener of a transport ("udp", "tcp" or "tls") on the address of a family.</summary>
+    public IPEndPoint EndPointFor(string transport, System.Net.Sockets.AddressFamily family) =>
+        (transport switch
+        {
+            "udp" => _service.UdpEndPoints,
+            "tcp" => _service.TcpEndPoints,
+            _ => _service.TlsEndPoints,
+        }).First(e => e.AddressFamily == family);
+
     public Relay.Processing.TurnEngine Engine => _service.Engine;
 
-    public static async Task<ServerFixture> StartAsync(params string[] extraArgs)
+    public static Task<ServerFixture> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
+
+    public static async Task<ServerFixture> StartAsync(Func<ServerSettings, ServerSettings>? adjust, params string[] extraArgs)
     {
         string[] args =
         [
-            "-L", "127.0.0.1", "--listening-port=0", "--realm", Realm, $"--user={User}:{Password}", "--allow-loopback-peers",
+            "-L", "127.0.0.1", "--listening-port=0", "--tls-listening-port=0", "--realm", Realm, $"--user={User}:{Password}", "--allow-loopback-peers",
             "--use-auth-secret", $"--static-auth-secret={Secret}", .. extraArgs,
         ];
         var settings = ServerSettings.Read(ConfigurationLoader.Load(CommandLine.Parse(args), new Hashtable()));
+        settings = adjust?.Invoke(settings) ?? settings;
         var service = new TurnServerService(settings, NullLoggerFactory.Instance, TimeProvider.System);
         await service.StartAsync(CancellationToken.None);
         return new ServerFixture(service, settings);

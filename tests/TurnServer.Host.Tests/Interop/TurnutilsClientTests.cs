@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using TurnServer.Host.Tests.Integration;
 
@@ -7,48 +8,67 @@ namespace TurnServer.Host.Tests.Interop;
 
 /// <summary>
 /// coturn's own client, turnutils_uclient, allocates and relays through our server to coturn's echo
-/// peer, turnutils_peer: channels and Send indications, long-term and REST credentials, zero loss.
+/// peer, turnutils_peer: over UDP, TCP and TLS, IPv4 and IPv6, with channels and Send indications,
+/// long-term and REST credentials, with zero loss.
 /// </summary>
 [Collection(SequentialCollection.Name)]
-public sealed partial class TurnutilsClientTests : IAsyncLifetime
+public sealed partial class TurnutilsClientTests : IAsyncLifetime, IDisposable
 {
     private const string Client = "turnutils_uclient";
     private const string Peer = "turnutils_peer";
     private const string Package = "coturn";
 
+    private readonly Integration.TestCertificate _certificate = new();
+    private readonly List<Process> _peers = [];
     private ServerFixture _server = null!;
-    private Process? _peer;
     private int _peerPort;
 
     public async Task InitializeAsync()
     {
-        _server = await ServerFixture.StartAsync();
+        _server = await ServerFixture.StartAsync("-L", "::1", $"--cert={_certificate.CertificatePath}", $"--pkey={_certificate.KeyPath}");
         if (ExternalTool.Find(Peer) is { } peer)
         {
             _peerPort = ExternalTool.FreeUdpPort();
-            _peer = ExternalTool.Start(peer, ["-L", "127.0.0.1", "-p", _peerPort.ToString(CultureInfo.InvariantCulture)]);
+            foreach (var address in new[] { "127.0.0.1", "::1" })
+            {
+                _peers.Add(ExternalTool.Start(peer, ["-L", address, "-p", _peerPort.ToString(CultureInfo.InvariantCulture)]));
+            }
+
             await Task.Delay(300);
         }
     }
 
     public async Task DisposeAsync()
     {
-        if (_peer is { HasExited: false })
+        foreach (var peer in _peers)
         {
-            _peer.Kill();
-            await _peer.WaitForExitAsync();
+            if (!peer.HasExited)
+            {
+                peer.Kill();
+                await peer.WaitForExitAsync();
+            }
+
+            peer.Dispose();
         }
 
-        _peer?.Dispose();
         await _server.DisposeAsync();
     }
 
+    public void Dispose() => _certificate.Dispose();
+
     [RequiresToolTheory(Client, Package)]
-    [InlineData("channels", "long-term")]
-    [InlineData("indications", "long-term")]
-    [InlineData("channels", "REST")]
-    [InlineData("indications", "REST")]
-    public async Task Uclient_RelaysWithZeroLoss(string mode, string credentials)
+    [InlineData("udp", "channels", "long-term", "IPv4")]
+    [InlineData("udp", "indications", "long-term", "IPv4")]
+    [InlineData("udp", "channels", "REST", "IPv4")]
+    [InlineData("udp", "indications", "REST", "IPv4")]
+    [InlineData("tcp", "channels", "long-term", "IPv4")]
+    [InlineData("tcp", "indications", "REST", "IPv4")]
+    [InlineData("tls", "channels", "long-term", "IPv4")]
+    [InlineData("tls", "indications", "REST", "IPv4")]
+    [InlineData("udp", "channels", "long-term", "IPv6")]
+    [InlineData("tcp", "indications", "long-term", "IPv6")]
+    [InlineData("tls", "channels", "REST", "IPv6")]
+    public async Task Uclient_RelaysWithZeroLoss(string transport, string mode, string credentials, string family)
     {
         List<string> args = credentials == "REST"
             ? ["-W", ServerFixture.Secret, "-u", "carol"]
@@ -58,12 +78,31 @@ public sealed partial class TurnutilsClientTests : IAsyncLifetime
             args.Add("-s");
         }
 
-        // Four clients (-m 2 makes RTP and RTCP allocations each) sending 200 messages of 120 bytes.
-        args.AddRange(["-m", "2", "-n", "200", "-l", "120", "-z", "2", "-e", "127.0.0.1", "-r", _peerPort.ToString(CultureInfo.InvariantCulture),
-            "-p", _server.EndPoint.Port.ToString(CultureInfo.InvariantCulture), "127.0.0.1"]);
+        if (transport != "udp")
+        {
+            args.Add("-t");
+        }
+
+        if (transport == "tls")
+        {
+            args.Add("-S");
+        }
+
+        var ipv6 = family == "IPv6";
+        if (ipv6)
+        {
+            args.Add("-x"); // an IPv6 relayed address
+        }
+
+        var loopback = ipv6 ? "::1" : "127.0.0.1";
+        var server = _server.EndPointFor(transport, ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
+
+        // Four allocations (-m 2 makes an RTP and an RTCP one each) sending 100 messages of 120 bytes.
+        args.AddRange(["-m", "2", "-n", "100", "-l", "120", "-z", "2", "-e", loopback, "-r", _peerPort.ToString(CultureInfo.InvariantCulture),
+            "-p", server.Port.ToString(CultureInfo.InvariantCulture), loopback]);
         var (exit, output) = await ExternalTool.RunAsync(ExternalTool.Require(Client, Package), args, TimeSpan.FromSeconds(60));
 
-        var context = $"{Client} UDP, {mode}, {credentials} credentials (exit {exit}):\n{Tail(output)}";
+        var context = $"{Client} {transport.ToUpperInvariant()} {family}, {mode}, {credentials} credentials (exit {exit}):\n{Tail(output)}";
         Assert.True(exit == 0, context);
         var lost = LostPackets().Match(output);
         Assert.True(lost.Success, context);
