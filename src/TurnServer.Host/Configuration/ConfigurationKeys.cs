@@ -25,6 +25,7 @@ internal static class ConfigurationKeys
         ["cert"] = Kind.Value,
         ["pkey"] = Kind.Value,
         ["no-udp-relay"] = Kind.Flag,
+        ["no-tcp-relay"] = Kind.Flag,
         ["listening-ip"] = Kind.List,
         ["relay-ip"] = Kind.List,
         ["external-ip"] = Kind.List,

@@ -119,6 +119,7 @@ public sealed record ServerSettings
             RelayAddresses = relayAddresses,
             AlwaysFingerprint = Flag(configuration, "fingerprint"),
             UdpRelay = !Flag(configuration, "no-udp-relay"),
+            TcpRelay = !Flag(configuration, "no-tcp-relay"),
             PeerPolicy = new PeerAddressPolicy(
                 Ranges(configuration, "allowed-peer-ip"),
                 [.. Ranges(configuration, "denied-peer-ip"), .. allowLoopback ? [] : OwnAddresses(listeningIPs, relayAddresses)],

@@ -6,6 +6,7 @@ using TurnServer.Relay.Authentication;
 using TurnServer.Relay.Processing;
 using TurnServer.Transports;
 using TurnServer.Transports.Streams;
+using TurnServer.Transports.TcpRelay;
 using TurnServer.Transports.Tls;
 using TurnServer.Transports.Udp;
 
@@ -41,9 +42,11 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     {
         var errors = new TransportErrors();
         var relays = new UdpRelayEndpointFactory(errors, loggers.CreateLogger("turnserver.relay"));
+        var tcpRelays = new TcpRelayFactory(loggers.CreateLogger("turnserver.tcp-relay"));
         var rest = settings.AuthSecrets.Count > 0 ? new RestApiSecrets(settings.AuthSecrets, settings.Engine.Realm, time) : null;
-        _engine = new TurnEngine(settings.Engine, new CredentialStore(settings.Users, rest), relays, time, loggers.CreateLogger<TurnEngine>());
+        _engine = new TurnEngine(settings.Engine, new CredentialStore(settings.Users, rest), relays, time, loggers.CreateLogger<TurnEngine>(), tcpRelays);
         relays.Attach(_engine);
+        tcpRelays.Attach(_engine);
 
         if (settings.Udp)
         {

@@ -63,6 +63,15 @@ public sealed class Allocation
         return null;
     }
 
+    /// <summary>UDP, or TCP for an RFC 6062 allocation whose peers are reached over TCP connections.</summary>
+    public Protocol.Attributes.TransportProtocol RelayProtocol { get; init; } = Protocol.Attributes.TransportProtocol.Udp;
+
+    /// <summary>The peer data connections of a TCP allocation, pending or spliced; changed under the lock.</summary>
+    internal List<TcpPeerConnectionEntry> TcpConnections { get; } = [];
+
+    /// <summary>Peers a Connect is under way to (RFC 6062 section 5.2: a second one gets 446); changed under the lock.</summary>
+    internal HashSet<TransportAddress> ConnectingPeers { get; } = [];
+
     /// <summary>The family an ADDITIONAL-ADDRESS-FAMILY asked for and did not get, repeated to retransmissions.</summary>
     internal StunAddressFamily RefusedAdditionalFamily { get; init; }
 

@@ -64,6 +64,12 @@ public sealed record TurnServerOptions
     /// <summary>Relay over UDP (coturn's no-udp-relay turns it off: UDP allocations then get 442).</summary>
     public bool UdpRelay { get; init; } = true;
 
+    /// <summary>Relay over TCP, RFC 6062 (coturn's no-tcp-relay turns it off: TCP allocations then get 442).</summary>
+    public bool TcpRelay { get; init; } = true;
+
+    /// <summary>RFC 6062 sections 5.2-5.3: how long Connect may take, and a peer connection may wait for ConnectionBind.</summary>
+    public TimeSpan TcpConnectionTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Add FINGERPRINT to every response, not only to answers of requests that carried one.</summary>
     public bool AlwaysFingerprint { get; init; }
 

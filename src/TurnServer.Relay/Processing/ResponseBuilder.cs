@@ -20,12 +20,17 @@ internal ref struct ResponseBuilder
     public StunMessageWriter Writer;
 
     public ResponseBuilder(Span<byte> buffer, in StunMessage request, StunClass responseClass, ReadOnlySpan<byte> key, bool sha256, bool fingerprint, string? software)
+        : this(buffer, request.Type with { Class = responseClass }, request.TransactionId, request.Cookie, request.Length, key, sha256, fingerprint, software)
     {
-        Writer = new StunMessageWriter(buffer, request.Type with { Class = responseClass }, request.TransactionId, request.Cookie);
+    }
+
+    public ResponseBuilder(Span<byte> buffer, StunMessageType type, TransactionId transactionId, uint cookie, int requestLength, ReadOnlySpan<byte> key, bool sha256, bool fingerprint, string? software)
+    {
+        Writer = new StunMessageWriter(buffer, type, transactionId, cookie);
         _key = key;
         _sha256 = sha256;
         _fingerprint = fingerprint;
-        _requestLength = request.Length;
+        _requestLength = requestLength;
         _software = software;
     }
 

@@ -3,6 +3,7 @@ using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Stun;
 using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Authentication;
+using TurnServer.Relay.Relaying;
 
 namespace TurnServer.Relay.Processing;
 
@@ -36,9 +37,17 @@ public sealed partial class TurnEngine
             return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
         }
 
-        if (transport != TransportProtocol.Udp || !_options.UdpRelay)
+        var tcp = transport == TransportProtocol.Tcp;
+        if (tcp ? !_options.TcpRelay || _tcpRelays is null : transport != TransportProtocol.Udp || !_options.UdpRelay)
         {
             return Refuse(response, request, context, StunErrorCode.UnsupportedTransportProtocol, credentials);
+        }
+
+        // RFC 6062 section 5.1: TCP relaying needs a TCP or TLS control connection and has no port parity.
+        if (tcp && (context.FiveTuple.Protocol != TransportProtocol.Tcp
+            || request.HasAttribute(StunAttributeType.EvenPort) || request.HasAttribute(StunAttributeType.ReservationToken)))
+        {
+            return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
         }
 
         // 3. DONT-FRAGMENT is honoured by setting DF on the relay socket.
@@ -78,6 +87,7 @@ public sealed partial class TurnEngine
         var allocation = new Allocation(context.FiveTuple, credentials.Username, context.Transport.CreateChannel(context.FiveTuple.Client), request.TransactionId, now, now + Ticks(lifetime))
         {
             RefusedAdditionalFamily = hasAdditional && !dual ? StunAddressFamily.IPv6 : default,
+            RelayProtocol = transport,
         };
 
         // 8. Relay ports: the reserved one, an even one (perhaps keeping its successor), or any; one
@@ -208,12 +218,25 @@ public sealed partial class TurnEngine
     private bool TryBind(Allocation allocation, StunAddressFamily family, int port, ulong reservation, bool dontFragment)
     {
         var address = _options.RelayAddressFor(family)!;
-        if (!_relays.TryOpen(address.Local.WithPort((ushort)port), dontFragment, allocation, out var endpoint))
+        var local = address.Local.WithPort((ushort)port);
+        IRelaySocket? socket;
+        if (allocation.RelayProtocol == TransportProtocol.Tcp)
+        {
+            if (!_tcpRelays!.TryListen(local, allocation, out socket))
+            {
+                return false;
+            }
+        }
+        else if (_relays.TryOpen(local, dontFragment, allocation, out var endpoint))
+        {
+            socket = endpoint;
+        }
+        else
         {
             return false;
         }
 
-        allocation.AddRelay(new RelayedTransport(endpoint!, address.AdvertisedOrLocal.WithPort((ushort)port), reservation));
+        allocation.AddRelay(new RelayedTransport(socket!, address.AdvertisedOrLocal.WithPort((ushort)port), reservation));
         return true;
     }
 

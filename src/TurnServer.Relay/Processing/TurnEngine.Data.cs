@@ -25,7 +25,7 @@ public sealed partial class TurnEngine
         }
 
         allocation.CountToPeer();
-        allocation.RelayFor(channel.Peer.Family)?.Endpoint.SendToPeer(channelData.Data, channel.Peer);
+        allocation.RelayFor(channel.Peer.Family)?.Datagrams?.SendToPeer(channelData.Data, channel.Peer);
     }
 
     /// <summary>RFC 8656 section 10.2: a Send indication's DATA goes to its XOR-PEER-ADDRESS if permitted.</summary>
@@ -45,7 +45,7 @@ public sealed partial class TurnEngine
         }
 
         allocation.CountToPeer();
-        allocation.RelayFor(peer.Family)?.Endpoint.SendToPeer(data, peer);
+        allocation.RelayFor(peer.Family)?.Datagrams?.SendToPeer(data, peer);
         return 0;
     }
 

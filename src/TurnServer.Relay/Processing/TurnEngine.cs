@@ -20,6 +20,7 @@ public sealed partial class TurnEngine
     private readonly TurnServerOptions _options;
     private readonly RequestAuthenticator _authenticator;
     private readonly IRelayEndpointFactory _relays;
+    private readonly ITcpRelayFactory? _tcpRelays;
     private readonly RelayPortPool _ipv4Ports;
     private readonly RelayPortPool _ipv6Ports;
     private readonly UnauthenticatedRateLimiter _rateLimiter;
@@ -27,8 +28,9 @@ public sealed partial class TurnEngine
     private readonly ILogger _logger;
     private readonly long _channelCooldownTicks;
 
-    public TurnEngine(TurnServerOptions options, ICredentialStore credentials, IRelayEndpointFactory relays, TimeProvider time, ILogger<TurnEngine>? logger = null)
+    public TurnEngine(TurnServerOptions options, ICredentialStore credentials, IRelayEndpointFactory relays, TimeProvider time, ILogger<TurnEngine>? logger = null, ITcpRelayFactory? tcpRelays = null)
     {
+        _tcpRelays = tcpRelays;
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
@@ -93,7 +95,8 @@ public sealed partial class TurnEngine
             return _rateLimiter.TryAcquire(context.FiveTuple.Client) ? AnswerBinding(request, context, response) : Dropped(context, request);
         }
 
-        if (request.Method is not (StunMethod.Allocate or StunMethod.Refresh or StunMethod.CreatePermission or StunMethod.ChannelBind))
+        if (request.Method is not (StunMethod.Allocate or StunMethod.Refresh or StunMethod.CreatePermission or StunMethod.ChannelBind
+            or StunMethod.Connect or StunMethod.ConnectionBind))
         {
             return _rateLimiter.TryAcquire(context.FiveTuple.Client)
                 ? WriteError(response, request, StunErrorCode.BadRequest, default, sha256: false)
@@ -132,7 +135,9 @@ public sealed partial class TurnEngine
             StunMethod.Allocate => AnswerAllocate(request, context, credentials, response),
             StunMethod.Refresh => AnswerRefresh(request, context, credentials, response),
             StunMethod.CreatePermission => AnswerCreatePermission(request, context, credentials, response),
-            _ => AnswerChannelBind(request, context, credentials, response),
+            StunMethod.ChannelBind => AnswerChannelBind(request, context, credentials, response),
+            StunMethod.Connect => AnswerConnect(request, context, credentials, response),
+            _ => AnswerConnectionBind(request, context, credentials, response),
         };
     }
 
@@ -151,6 +156,7 @@ public sealed partial class TurnEngine
                 if (!expired)
                 {
                     allocation.Sweep(now, _channelCooldownTicks);
+                    SweepPendingTcpConnections(allocation, now);
                 }
             }
 
@@ -205,6 +211,7 @@ public sealed partial class TurnEngine
     {
         Allocations.Remove(allocation);
         ReleaseRelays(allocation);
+        CloseTcpConnections(allocation);
         EngineLog.AllocationEnded(_logger, allocation.Username, allocation.FiveTuple, reason);
     }
 
@@ -234,7 +241,7 @@ public sealed partial class TurnEngine
         or StunAttributeType.PasswordAlgorithm or StunAttributeType.Userhash or StunAttributeType.ChannelNumber
         or StunAttributeType.Lifetime or StunAttributeType.XorPeerAddress or StunAttributeType.Data
         or StunAttributeType.RequestedAddressFamily or StunAttributeType.EvenPort or StunAttributeType.RequestedTransport
-        or StunAttributeType.DontFragment or StunAttributeType.ReservationToken;
+        or StunAttributeType.DontFragment or StunAttributeType.ReservationToken or StunAttributeType.ConnectionId;
 
     private ResponseBuilder Reply(Span<byte> buffer, in StunMessage request, StunClass responseClass, in VerifiedCredentials credentials) =>
         new(buffer, request, responseClass, credentials.Key, credentials.Sha256Integrity, Fingerprint(request), _options.Software);

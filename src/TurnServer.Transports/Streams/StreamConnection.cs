@@ -17,7 +17,7 @@ namespace TurnServer.Transports.Streams;
 /// loop, so relay threads never block on a slow client (its messages are dropped instead, as UDP
 /// would drop them) and every message goes out as its own write, one TLS record each.
 /// </summary>
-internal sealed partial class StreamConnection : IClientTransport, IClientChannel
+internal sealed partial class StreamConnection : IStreamClient, IClientChannel
 {
     private const int ResponseBufferLength = 2048;
 
@@ -32,6 +32,7 @@ internal sealed partial class StreamConnection : IClientTransport, IClientChanne
     private long _lastActivity;
     private long _partialSince;
     private int _closed;
+    private TcpRelay.TcpPeerConnection? _dataPeer;
 
     public StreamConnection(Socket socket, FiveTuple fiveTuple, TurnEngine engine, StreamTransportOptions options, TransportErrors errors, ILogger logger, TimeProvider time)
     {
@@ -57,6 +58,12 @@ internal sealed partial class StreamConnection : IClientTransport, IClientChanne
 
     public IClientChannel CreateChannel(in Protocol.Addressing.TransportAddress client) => this;
 
+    /// <summary>Called by the engine while handling a ConnectionBind: the read loop stops framing after it.</summary>
+    public void BindData(IPeerConnection peer) => _dataPeer = (TcpRelay.TcpPeerConnection)peer;
+
+    /// <summary>A data connection relays raw bytes for as long as both sides keep it open: no deadlines apply.</summary>
+    public bool IsSpliced => _dataPeer is not null;
+
     /// <summary>Runs the connection until the client leaves, misbehaves or is timed out.</summary>
     public async Task RunAsync(Tls.CertificateStore? certificates)
     {
@@ -79,10 +86,22 @@ internal sealed partial class StreamConnection : IClientTransport, IClientChanne
             }
 
             Established = true;
-            var writer = WriteLoop(stream);
-            await ReadLoop(stream).ConfigureAwait(false);
-            _outgoing.Writer.TryComplete();
-            await writer.ConfigureAwait(false);
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+            try
+            {
+                var writer = WriteLoop(stream);
+                await ReadFrames(reader).ConfigureAwait(false);
+                _outgoing.Writer.TryComplete();
+                await writer.ConfigureAwait(false);
+                if (_dataPeer is { } peer)
+                {
+                    await Splice(reader, stream, peer).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await reader.CompleteAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
         {
@@ -91,6 +110,7 @@ internal sealed partial class StreamConnection : IClientTransport, IClientChanne
         finally
         {
             Close();
+            _dataPeer?.Dispose();
             _outgoing.Writer.TryComplete();
             await stream.DisposeAsync().ConfigureAwait(false);
             _engine.EndAllocation(FiveTuple, "connection closed");
@@ -129,6 +149,11 @@ internal sealed partial class StreamConnection : IClientTransport, IClientChanne
             return Elapsed(StartedAt) >= (long)_options.HandshakeTimeout.TotalSeconds;
         }
 
+        if (IsSpliced)
+        {
+            return false;
+        }
+
         var partialSince = Volatile.Read(ref _partialSince);
         if (partialSince != 0 && Elapsed(partialSince) >= (long)_options.FrameTimeout.TotalSeconds)
         {
@@ -147,54 +172,108 @@ internal sealed partial class StreamConnection : IClientTransport, IClientChanne
         }
     }
 
-    private async Task ReadLoop(Stream stream)
+    /// <summary>Reads STUN and ChannelData frames until the client leaves, or a ConnectionBind makes this a data connection.</summary>
+    private async Task ReadFrames(PipeReader reader)
     {
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
         var response = new byte[ResponseBufferLength];
         var context = new ClientContext(FiveTuple, this);
+        while (true)
+        {
+            var result = await reader.ReadAsync().ConfigureAwait(false);
+            var buffer = result.Buffer;
+            OperationStatus status;
+            var completedFrames = false;
+            while ((status = StunStreamFramer.TryReadFrame(buffer, _options.MaxFrameLength, out var frame, out _)) == OperationStatus.Done)
+            {
+                Handle(frame, response, context);
+                buffer = buffer.Slice(frame.End);
+                completedFrames = true;
+                if (_dataPeer is not null)
+                {
+                    // What follows the ConnectionBind is the client's data: leave it for the splice.
+                    reader.AdvanceTo(buffer.Start);
+                    return;
+                }
+            }
+
+            if (status == OperationStatus.InvalidData)
+            {
+                LogUnframeable(_logger, FiveTuple);
+                return;
+            }
+
+            var now = _time.GetTimestamp();
+            Volatile.Write(ref _lastActivity, now);
+            // The frame clock starts when a frame's first bytes arrive, and only a completed frame resets it.
+            if (buffer.IsEmpty)
+            {
+                Volatile.Write(ref _partialSince, 0);
+            }
+            else if (completedFrames || Volatile.Read(ref _partialSince) == 0)
+            {
+                Volatile.Write(ref _partialSince, now);
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// RFC 6062 section 5.5: bytes from the client go to the peer and back, unframed, until either side
+    /// closes; then both are closed.
+    /// </summary>
+    private static async Task Splice(PipeReader fromClient, Stream toClient, TcpRelay.TcpPeerConnection peer)
+    {
+        var upstream = CopyToPeer(fromClient, peer.Socket);
+        var downstream = CopyToClient(peer.Socket, toClient);
+        await Task.WhenAny(upstream, downstream).ConfigureAwait(false);
+        peer.Dispose();
         try
         {
-            while (true)
+            await Task.WhenAll(upstream, downstream).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // One side closed; the other ends with it.
+        }
+    }
+
+    private static async Task CopyToPeer(PipeReader fromClient, Socket peer)
+    {
+        while (true)
+        {
+            var result = await fromClient.ReadAsync().ConfigureAwait(false);
+            foreach (var segment in result.Buffer)
             {
-                var result = await reader.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                OperationStatus status;
-                var completedFrames = false;
-                while ((status = StunStreamFramer.TryReadFrame(buffer, _options.MaxFrameLength, out var frame, out _)) == OperationStatus.Done)
-                {
-                    Handle(frame, response, context);
-                    buffer = buffer.Slice(frame.End);
-                    completedFrames = true;
-                }
+                await peer.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
+            }
 
-                if (status == OperationStatus.InvalidData)
-                {
-                    LogUnframeable(_logger, FiveTuple);
-                    return;
-                }
+            fromClient.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
 
-                var now = _time.GetTimestamp();
-                Volatile.Write(ref _lastActivity, now);
-                // The frame clock starts when a frame's first bytes arrive, and only a completed frame resets it.
-                if (buffer.IsEmpty)
-                {
-                    Volatile.Write(ref _partialSince, 0);
-                }
-                else if (completedFrames || Volatile.Read(ref _partialSince) == 0)
-                {
-                    Volatile.Write(ref _partialSince, now);
-                }
-
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    return;
-                }
+    private static async Task CopyToClient(Socket peer, Stream toClient)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await peer.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false)) > 0)
+            {
+                await toClient.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
             }
         }
         finally
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -24,7 +24,7 @@ internal sealed class EngineHarness
         Credentials = new CredentialStore(
             [StaticUser.FromPassword("alice", "alice-password", Realm), StaticUser.FromPassword("bob", "bob-password", Realm), .. moreUsers ?? []],
             new RestApiSecrets(restSecrets ?? [RestSecret], Realm, Time));
-        Engine = new TurnEngine(options, Credentials, Relays, Time);
+        Engine = new TurnEngine(options, Credentials, Relays, Time, tcpRelays: TcpRelays);
         Transport = new FakeClientTransport(streamClients);
     }
 
@@ -32,22 +32,24 @@ internal sealed class EngineHarness
 
     public FakeRelays Relays { get; } = new();
 
+    public FakeTcpRelays TcpRelays { get; } = new();
+
     public FakeClientTransport Transport { get; }
 
     public CredentialStore Credentials { get; }
 
     public TurnEngine Engine { get; }
 
-    public Response? Send(byte[] message, TransportAddress client, TransportProtocol protocol = TransportProtocol.Udp)
+    public Response? Send(byte[] message, TransportAddress client, TransportProtocol protocol = TransportProtocol.Udp, Relaying.IClientTransport? transport = null)
     {
         var buffer = new byte[1500];
-        var length = Engine.ProcessClientMessage(message, new ClientContext(new FiveTuple(client, ServerAddress, protocol), Transport), buffer);
+        var length = Engine.ProcessClientMessage(message, new ClientContext(new FiveTuple(client, ServerAddress, protocol), transport ?? Transport), buffer);
         return length == 0 ? null : new Response(buffer[..length]);
     }
 
-    public Allocation AllocationOf(TransportAddress client)
+    public Allocation AllocationOf(TransportAddress client, TransportProtocol protocol = TransportProtocol.Udp)
     {
-        Assert.True(Engine.Allocations.TryGet(new FiveTuple(client, ServerAddress, TransportProtocol.Udp), out var allocation));
+        Assert.True(Engine.Allocations.TryGet(new FiveTuple(client, ServerAddress, protocol), out var allocation));
         return allocation!;
     }
 

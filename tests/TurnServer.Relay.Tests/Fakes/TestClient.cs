@@ -73,9 +73,15 @@ internal sealed class TestClient(EngineHarness harness, TransportAddress address
         }
     });
 
-    public Response Send(byte[] message) => harness.Send(message, Address) ?? throw new Xunit.Sdk.XunitException("no response");
+    /// <summary>TCP for a client on a stream connection (RFC 6062 tests); UDP otherwise.</summary>
+    public TransportProtocol Protocol { get; set; } = TransportProtocol.Udp;
 
-    public Response? SendRaw(byte[] message) => harness.Send(message, Address);
+    /// <summary>The listener the client's messages arrive on; the harness's UDP one unless set.</summary>
+    public Relaying.IClientTransport? Transport { get; set; }
+
+    public Response Send(byte[] message) => harness.Send(message, Address, Protocol, Transport) ?? throw new Xunit.Sdk.XunitException("no response");
+
+    public Response? SendRaw(byte[] message) => harness.Send(message, Address, Protocol, Transport);
 
     public byte[] Build(StunMethod method, WriteAttributes? attributes, TransactionId id, bool signed, StunClass messageClass = StunClass.Request)
     {
@@ -113,7 +119,7 @@ internal sealed class TestClient(EngineHarness harness, TransportAddress address
             w.WriteXorAddress(StunAttributeType.XorPeerAddress, TransportAddress.Parse(peer));
             w.WriteAttribute(StunAttributeType.Data, data);
         }, TransactionId.NewRandom(), signed: false, StunClass.Indication);
-        Assert.Null(harness.Send(message, Address));
+        Assert.Null(harness.Send(message, Address, Protocol, Transport));
         return message;
     }
 

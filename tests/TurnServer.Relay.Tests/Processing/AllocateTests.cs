@@ -121,10 +121,10 @@ public class AllocateTests
     }
 
     [Fact]
-    public void TcpRequestedTransport_Is442()
+    public void UnknownRequestedTransport_Is442()
     {
         var client = new EngineHarness().Client();
-        var response = client.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Tcp));
+        var response = client.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport((TransportProtocol)132)); // SCTP
         Assert.Equal(442, response.ErrorCode);
         Assert.True(response.VerifiesWith(client.Key()));
     }
