@@ -8,8 +8,8 @@ namespace TurnServer.Host.Tests.Interop;
 
 /// <summary>
 /// coturn's own client, turnutils_uclient, allocates and relays through our server to coturn's echo
-/// peer, turnutils_peer: over UDP, TCP and TLS, IPv4 and IPv6, with channels and Send indications,
-/// long-term and REST credentials, with zero loss.
+/// peer, turnutils_peer: over UDP, TCP and TLS, IPv4 and IPv6, with channels, Send indications and
+/// TCP allocations (RFC 6062), long-term and REST credentials, with zero loss.
 /// </summary>
 [Collection(SequentialCollection.Name)]
 public sealed partial class TurnutilsClientTests : IAsyncLifetime, IDisposable
@@ -68,6 +68,9 @@ public sealed partial class TurnutilsClientTests : IAsyncLifetime, IDisposable
     [InlineData("udp", "channels", "long-term", "IPv6")]
     [InlineData("tcp", "indications", "long-term", "IPv6")]
     [InlineData("tls", "channels", "REST", "IPv6")]
+    [InlineData("tcp", "tcp-relay", "long-term", "IPv4")]
+    [InlineData("tls", "tcp-relay", "REST", "IPv4")]
+    [InlineData("tcp", "tcp-relay", "long-term", "IPv6")]
     public async Task Uclient_RelaysWithZeroLoss(string transport, string mode, string credentials, string family)
     {
         List<string> args = credentials == "REST"
@@ -76,6 +79,12 @@ public sealed partial class TurnutilsClientTests : IAsyncLifetime, IDisposable
         if (mode == "indications")
         {
             args.Add("-s");
+        }
+
+        // RFC 6062: TCP allocations; the clients connect to each other's relayed addresses (-y).
+        if (mode == "tcp-relay")
+        {
+            args.Add("-T");
         }
 
         if (transport != "udp")
