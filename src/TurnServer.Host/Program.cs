@@ -53,6 +53,11 @@ catch (TomlException e)
     await Console.Error.WriteLineAsync($"turnserver: configuration: {e.Message}").ConfigureAwait(false);
     return 2;
 }
+catch (System.Net.Sockets.SocketException e)
+{
+    await Console.Error.WriteLineAsync($"turnserver: cannot listen: {e.Message} (is another server on the port?)").ConfigureAwait(false);
+    return 1;
+}
 catch (FileNotFoundException e)
 {
     await Console.Error.WriteLineAsync($"turnserver: {e.Message}").ConfigureAwait(false);
