@@ -20,17 +20,14 @@ public sealed class Allocation
     private RelayedTransport[] _relays = [];
     private Permission[] _permissions = [];
     private ChannelBinding[] _channels = [];
-    private long _packetsToPeers;
-    private long _packetsToClient;
 
-    internal Allocation(FiveTuple fiveTuple, ReadOnlySpan<byte> username, IClientChannel client, TransactionId createdBy, long createdAt, long expiresAt)
+    internal Allocation(FiveTuple fiveTuple, ReadOnlySpan<byte> username, IClientChannel client, TransactionId createdBy, long expiresAt)
     {
         FiveTuple = fiveTuple;
         _username = username.ToArray();
         Username = Encoding.UTF8.GetString(username);
         Client = client;
         CreatedBy = createdBy;
-        CreatedAt = createdAt;
         _expiresAt = expiresAt;
     }
 
@@ -44,8 +41,6 @@ public sealed class Allocation
 
     /// <summary>The Allocate transaction that made this allocation: its retransmissions get the same answer.</summary>
     public TransactionId CreatedBy { get; }
-
-    public long CreatedAt { get; }
 
     /// <summary>The relayed transport of each family this allocation has: one, or two in a dual allocation.</summary>
     public IReadOnlyList<RelayedTransport> Relays => Volatile.Read(ref _relays);
@@ -83,10 +78,6 @@ public sealed class Allocation
 
     public long ExpiresAt => Volatile.Read(ref _expiresAt);
 
-    public long PacketsToPeers => Interlocked.Read(ref _packetsToPeers);
-
-    public long PacketsToClient => Interlocked.Read(ref _packetsToClient);
-
     public IReadOnlyList<Permission> Permissions => Volatile.Read(ref _permissions);
 
     public IReadOnlyList<ChannelBinding> Channels => Volatile.Read(ref _channels);
@@ -94,10 +85,6 @@ public sealed class Allocation
     internal bool IsExpired(long now) => now >= ExpiresAt;
 
     internal void SetExpiry(long expiresAt) => Volatile.Write(ref _expiresAt, expiresAt);
-
-    internal void CountToPeer() => Interlocked.Increment(ref _packetsToPeers);
-
-    internal void CountToClient() => Interlocked.Increment(ref _packetsToClient);
 
     public bool HasPermission(in TransportAddress peer, long now)
     {

@@ -25,17 +25,6 @@ public sealed class RelayPortPool
         _free = max - min + 1;
     }
 
-    public int FreeCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _free;
-            }
-        }
-    }
-
     /// <summary>Takes a free port (an even one if asked); false when the range is exhausted.</summary>
     public bool TryTake(bool even, out int port)
     {

@@ -47,8 +47,6 @@ public sealed class PeerAddressPolicy
 
     public bool AllowLoopback { get; }
 
-    public IReadOnlyList<IPRange> Allowed => _allowed;
-
     public bool IsAllowed(in TransportAddress peer)
     {
         var hasEmbedded = TryGetEmbeddedIPv4(peer, out var embedded);

@@ -24,7 +24,6 @@ public sealed partial class TurnEngine
             return;
         }
 
-        allocation.CountToPeer();
         allocation.RelayFor(channel.Peer.Family)?.Datagrams?.SendToPeer(channelData.Data, channel.Peer);
     }
 
@@ -44,7 +43,6 @@ public sealed partial class TurnEngine
             return 0;
         }
 
-        allocation.CountToPeer();
         allocation.RelayFor(peer.Family)?.Datagrams?.SendToPeer(data, peer);
         return 0;
     }
@@ -77,7 +75,6 @@ public sealed partial class TurnEngine
                 length = padded;
             }
 
-            allocation.CountToClient();
             allocation.Client.Send(buffer.Slice(start, length));
             return;
         }
@@ -87,7 +84,6 @@ public sealed partial class TurnEngine
         var writer = new StunMessageWriter(buffer[indicationStart..], new StunMessageType(StunMethod.Data, StunClass.Indication), IndicationId());
         writer.WriteXorAddress(StunAttributeType.XorPeerAddress, peer);
         writer.AddAttribute(StunAttributeType.Data, dataLength);
-        allocation.CountToClient();
         allocation.Client.Send(writer.Written);
     }
 

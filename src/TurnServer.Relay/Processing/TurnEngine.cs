@@ -52,8 +52,6 @@ public sealed partial class TurnEngine
 
     public AllocationTable Allocations { get; } = new();
 
-    public TurnServerOptions Options => _options;
-
     /// <summary>
     /// Handles one message from a client: STUN or ChannelData. Writes any response into
     /// <paramref name="response"/> (at least 1500 bytes, or the largest request on a stream) and

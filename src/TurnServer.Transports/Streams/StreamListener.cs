@@ -59,8 +59,6 @@ public sealed partial class StreamListener : IAsyncDisposable
 
     public bool IsTls => _certificates is not null;
 
-    public int ConnectionCount => _connections.Count;
-
     public void Start()
     {
         _acceptLoop = Task.Run(AcceptLoop);
