@@ -16,18 +16,15 @@ internal sealed class StreamTurnClient : IDisposable
 {
     private readonly TcpClient _tcp;
     private readonly Stream _stream;
-    private readonly string _user;
-    private readonly byte[] _key = new byte[16];
+    private readonly LongTermSigner _signer;
     private readonly byte[] _buffer = new byte[65536];
     private int _buffered;
-    private string? _nonce;
 
     private StreamTurnClient(TcpClient tcp, Stream stream, string user, string password)
     {
         _tcp = tcp;
         _stream = stream;
-        _user = user;
-        LongTermCredentials.DeriveKey(PasswordAlgorithm.Md5, user, ServerFixture.Realm, password, _key);
+        _signer = new LongTermSigner(user, password, ServerFixture.Realm);
     }
 
     public X509Certificate? RemoteCertificate => (_stream as SslStream)?.RemoteCertificate;
@@ -52,13 +49,10 @@ internal sealed class StreamTurnClient : IDisposable
 
     public async Task<byte[]> RequestAsync(StunMethod method, WriteAttributes? attributes = null)
     {
-        await WriteAsync(Build(method, attributes, signed: _nonce is not null));
+        await WriteAsync(Build(method, attributes, signed: _signer.HasNonce));
         var response = await ReadFrameAsync();
-        if (UdpTurnClient.ErrorCode(response) is 401 or 438)
+        if (_signer.TakeChallenge(response))
         {
-            StunMessage.Read(response, out var challenge);
-            challenge.TryGetAttribute(StunAttributeType.Nonce, out var nonce);
-            _nonce = Encoding.UTF8.GetString(nonce);
             await WriteAsync(Build(method, attributes, signed: true));
             response = await ReadFrameAsync();
         }
@@ -66,20 +60,8 @@ internal sealed class StreamTurnClient : IDisposable
         return response;
     }
 
-    public byte[] Build(StunMethod method, WriteAttributes? attributes, bool signed, StunClass messageClass = StunClass.Request)
-    {
-        var writer = new StunMessageWriter(new byte[1500], new StunMessageType(method, messageClass), TransactionId.NewRandom());
-        attributes?.Invoke(ref writer);
-        if (signed)
-        {
-            writer.WriteUtf8(StunAttributeType.Username, _user);
-            writer.WriteUtf8(StunAttributeType.Realm, ServerFixture.Realm);
-            writer.WriteUtf8(StunAttributeType.Nonce, _nonce!);
-            writer.WriteMessageIntegrity(_key);
-        }
-
-        return writer.Written.ToArray();
-    }
+    public byte[] Build(StunMethod method, WriteAttributes? attributes, bool signed, StunClass messageClass = StunClass.Request) =>
+        _signer.Build(method, attributes, signed, messageClass, fingerprint: false);
 
     /// <summary>The next whole frame, within 5 seconds.</summary>
     public async Task<byte[]> ReadFrameAsync()

@@ -15,16 +15,12 @@ internal sealed class UdpTurnClient : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
     private readonly IPEndPoint _server;
-    private readonly string _user;
-    private readonly byte[] _key;
-    private string? _nonce;
+    private readonly LongTermSigner _signer;
 
     public UdpTurnClient(IPEndPoint server, string user, string password, string realm = ServerFixture.Realm)
     {
         _server = server;
-        _user = user;
-        _key = new byte[16];
-        LongTermCredentials.DeriveKey(PasswordAlgorithm.Md5, user, realm, password, _key);
+        _signer = new LongTermSigner(user, password, realm);
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _socket.ReceiveTimeout = 3000;
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
@@ -36,12 +32,9 @@ internal sealed class UdpTurnClient : IDisposable
 
     public byte[] Request(StunMethod method, WriteAttributes? attributes = null)
     {
-        var response = Exchange(Build(method, attributes, signed: _nonce is not null));
-        if (ErrorCode(response) is 401 or 438)
+        var response = Exchange(Build(method, attributes, signed: _signer.HasNonce));
+        if (_signer.TakeChallenge(response))
         {
-            StunMessage.Read(response, out var challenge);
-            challenge.TryGetAttribute(StunAttributeType.Nonce, out var nonce);
-            _nonce = Encoding.UTF8.GetString(nonce);
             response = Exchange(Build(method, attributes, signed: true));
         }
 
@@ -52,26 +45,13 @@ internal sealed class UdpTurnClient : IDisposable
     {
         var response = Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp));
         Assert.True(StunMessage.Read(response, out var message) == StunReadStatus.Ok && message.Class == StunClass.SuccessResponse, $"Allocate failed: {ErrorCode(response)}");
-        Assert.True(message.VerifyMessageIntegrity(_key));
+        Assert.True(message.VerifyMessageIntegrity(_signer.Key));
         Assert.True(message.TryGetXorAddress(StunAttributeType.XorRelayedAddress, out var relayed));
         return relayed;
     }
 
-    public byte[] Build(StunMethod method, WriteAttributes? attributes, bool signed, StunClass messageClass = StunClass.Request)
-    {
-        var writer = new StunMessageWriter(new byte[1500], new StunMessageType(method, messageClass), TransactionId.NewRandom());
-        attributes?.Invoke(ref writer);
-        if (signed)
-        {
-            writer.WriteUtf8(StunAttributeType.Username, _user);
-            writer.WriteUtf8(StunAttributeType.Realm, ServerFixture.Realm);
-            writer.WriteUtf8(StunAttributeType.Nonce, _nonce!);
-            writer.WriteMessageIntegrity(_key);
-        }
-
-        writer.WriteFingerprint();
-        return writer.Written.ToArray();
-    }
+    public byte[] Build(StunMethod method, WriteAttributes? attributes, bool signed, StunClass messageClass = StunClass.Request) =>
+        _signer.Build(method, attributes, signed, messageClass, fingerprint: true);
 
     public void Send(byte[] message) => _socket.SendTo(message, _server);
 
