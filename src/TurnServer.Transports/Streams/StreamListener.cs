@@ -43,15 +43,7 @@ public sealed partial class StreamListener : IAsyncDisposable
         _logger = logger;
         _time = time;
         _limiter = new ConnectionLimiter(options.MaxConnectionsPerIP);
-        _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            _socket.DualMode = false;
-        }
-
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _socket.Bind(endPoint);
-        _socket.Listen(512);
+        _socket = ListeningSockets.ListenTcp(endPoint, backlog: 512);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 

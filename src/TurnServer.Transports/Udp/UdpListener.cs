@@ -33,13 +33,7 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
         _engine = engine;
         _errors = errors;
         _logger = logger;
-        _socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            _socket.DualMode = false;
-        }
-
-        _socket.Bind(endPoint);
+        _socket = ListeningSockets.BindUdp(endPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         LocalAddress = TransportAddress.FromIPEndPoint(LocalEndPoint);
     }
