@@ -24,6 +24,7 @@ internal static class ConfigurationKeys
         ["tls-listening-port"] = Kind.List,
         ["cert"] = Kind.Value,
         ["pkey"] = Kind.Value,
+        ["cipher-list"] = Kind.Value,
         ["no-udp-relay"] = Kind.Flag,
         ["no-tcp-relay"] = Kind.Flag,
         ["listening-ip"] = Kind.List,

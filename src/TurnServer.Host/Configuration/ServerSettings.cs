@@ -28,6 +28,9 @@ public sealed record ServerSettings
 
     public required bool Tcp { get; init; }
 
+    /// <summary>DTLS on the TLS ports over UDP, when a certificate is configured (coturn's no-dtls turns it off).</summary>
+    public required bool Dtls { get; init; }
+
     /// <summary>Ports served with TLS when a certificate is configured (coturn's tls-listening-port, 5349).</summary>
     public required IReadOnlyList<int> TlsPorts { get; init; }
 
@@ -146,6 +149,7 @@ public sealed record ServerSettings
             ListeningIPs = listeningIPs,
             Udp = !Flag(configuration, "no-udp"),
             Tcp = !Flag(configuration, "no-tcp"),
+            Dtls = !Flag(configuration, "no-dtls"),
             TlsPorts = Flag(configuration, "no-tls") ? [] : ReadTlsPorts(configuration),
             CertificateFile = Text(configuration, "cert") is { Length: > 0 } cert ? cert : null,
             KeyFile = Text(configuration, "pkey") is { Length: > 0 } key ? key : null,
@@ -155,6 +159,7 @@ public sealed record ServerSettings
             GeneratedPassword = generatedPassword,
             LogFile = Text(configuration, "log-file") is { Length: > 0 } file ? file : null,
             Verbose = Flag(configuration, "verbose"),
+            Streams = new Transports.Streams.StreamTransportOptions { Ciphers = Transports.Tls.CipherList.Parse(Text(configuration, "cipher-list")) },
         };
     }
 

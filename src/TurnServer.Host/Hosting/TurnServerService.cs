@@ -5,6 +5,7 @@ using TurnServer.Host.Configuration;
 using TurnServer.Relay.Authentication;
 using TurnServer.Relay.Processing;
 using TurnServer.Transports;
+using TurnServer.Transports.Dtls;
 using TurnServer.Transports.Streams;
 using TurnServer.Transports.TcpRelay;
 using TurnServer.Transports.Tls;
@@ -22,6 +23,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     private readonly ILogger _logger = loggers.CreateLogger("turnserver");
     private readonly List<UdpListener> _listeners = [];
     private readonly List<StreamListener> _streamListeners = [];
+    private readonly List<DtlsListener> _dtlsListeners = [];
     private CertificateStore? _certificates;
     private System.Runtime.InteropServices.PosixSignalRegistration? _reloadSignal;
     private TurnEngine? _engine;
@@ -32,6 +34,10 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     public IReadOnlyList<IPEndPoint> TcpEndPoints => [.. _streamListeners.Where(l => !l.IsTls).Select(l => l.LocalEndPoint)];
 
     public IReadOnlyList<IPEndPoint> TlsEndPoints => [.. _streamListeners.Where(l => l.IsTls).Select(l => l.LocalEndPoint)];
+
+    public IReadOnlyList<IPEndPoint> DtlsEndPoints => [.. _dtlsListeners.Select(l => l.LocalEndPoint)];
+
+    public int DtlsSessionCount => _dtlsListeners.Sum(l => l.SessionCount);
 
     /// <summary>The server certificate, reloadable on SIGHUP; null without TLS.</summary>
     public CertificateStore? Certificates => _certificates;
@@ -94,6 +100,10 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         }
 
         _certificates = new CertificateStore(settings.CertificateFile, settings.KeyFile, loggers.CreateLogger("turnserver.tls"));
+        if (options.Ciphers.Unmapped.Count > 0)
+        {
+            LogUnmappedCiphers(_logger, string.Join(':', options.Ciphers.Unmapped), options.Ciphers.Codes is null);
+        }
 
         // SIGHUP reloads the certificate (and would otherwise end the process).
         _reloadSignal = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
@@ -109,6 +119,14 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
                 _streamListeners.Add(tls);
                 tls.Start();
                 LogListening(_logger, "TLS", tls.LocalEndPoint);
+                if (settings.Dtls)
+                {
+                    // The same port number over UDP; with port 0 the system picks another free one.
+                    var dtls = new DtlsListener(new IPEndPoint(ip, port == 0 ? 0 : tls.LocalEndPoint.Port), Engine, _certificates, options, errors, loggers.CreateLogger("turnserver.dtls"), time);
+                    _dtlsListeners.Add(dtls);
+                    dtls.Start();
+                    LogListening(_logger, "DTLS", dtls.LocalEndPoint);
+                }
             }
         }
     }
@@ -142,6 +160,11 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
             await listener.DisposeAsync().ConfigureAwait(false);
         }
 
+        foreach (var listener in _dtlsListeners)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+
         _reloadSignal?.Dispose();
         _certificates?.Dispose();
 
@@ -160,6 +183,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TLS is off: give cert and pkey (PEM files) to serve TLS on tls-listening-port")]
     private static partial void LogNoTls(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cipher-list entries with no equivalent here were ignored: {Entries} (defaults kept: {DefaultsKept})")]
+    private static partial void LogUnmappedCiphers(ILogger logger, string entries, bool defaultsKept);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped; every allocation released")]
     private static partial void LogStopped(ILogger logger);

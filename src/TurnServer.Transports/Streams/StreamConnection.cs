@@ -78,7 +78,8 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
                 await tls.AuthenticateAsServerAsync(
                     new SslServerAuthenticationOptions
                     {
-                        ServerCertificateSelectionCallback = (_, _) => certificates.Current,
+                        ServerCertificateContext = certificates.Current.TlsContext,
+                        CipherSuitesPolicy = _options.Ciphers.TlsPolicy,
                         EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
                         ClientCertificateRequired = false,
                     },

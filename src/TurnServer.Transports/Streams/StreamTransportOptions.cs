@@ -26,4 +26,7 @@ public sealed record StreamTransportOptions
 
     /// <summary>Bytes queued for one client before further messages to it are dropped (a slow reader).</summary>
     public int MaxQueuedBytes { get; init; } = 256 * 1024;
+
+    /// <summary>The TLS 1.2 and DTLS cipher suites offered (coturn's cipher-list).</summary>
+    public Tls.CipherList Ciphers { get; init; } = Tls.CipherList.Default;
 }

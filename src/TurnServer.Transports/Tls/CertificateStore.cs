@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace TurnServer.Transports.Tls;
@@ -14,14 +13,14 @@ public sealed partial class CertificateStore : IDisposable
     private readonly string _keyPath;
     private readonly ILogger _logger;
     private readonly FileSystemWatcher? _watcher;
-    private X509Certificate2 _current;
+    private ServerCertificate _current;
 
     public CertificateStore(string certificatePath, string keyPath, ILogger logger)
     {
         _certificatePath = Path.GetFullPath(certificatePath);
         _keyPath = Path.GetFullPath(keyPath);
         _logger = logger;
-        _current = Load(_certificatePath, _keyPath);
+        _current = ServerCertificate.Load(_certificatePath, _keyPath);
         var directory = Path.GetDirectoryName(_certificatePath);
         if (directory is not null && Directory.Exists(directory))
         {
@@ -33,17 +32,17 @@ public sealed partial class CertificateStore : IDisposable
         }
     }
 
-    public X509Certificate2 Current => Volatile.Read(ref _current);
+    public ServerCertificate Current => Volatile.Read(ref _current);
 
     /// <summary>Reads both files again; on SIGHUP and when they change on disk.</summary>
     public bool Reload()
     {
         try
         {
-            var fresh = Load(_certificatePath, _keyPath);
+            var fresh = ServerCertificate.Load(_certificatePath, _keyPath);
             // The previous certificate may still serve live connections, so it is not disposed here.
             Volatile.Write(ref _current, fresh);
-            LogReloaded(_logger, fresh.Subject, fresh.NotAfter);
+            LogReloaded(_logger, fresh.Leaf.Subject, fresh.Leaf.NotAfter);
             return true;
         }
 #pragma warning disable CA1031 // A half-written file must not take the server down: keep serving the old certificate.
@@ -53,14 +52,6 @@ public sealed partial class CertificateStore : IDisposable
             LogReloadFailed(_logger, _certificatePath, e.Message);
             return false;
         }
-    }
-
-    public static X509Certificate2 Load(string certificatePath, string keyPath)
-    {
-        using var pem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
-
-        // A PEM key is ephemeral; exporting and importing gives a certificate SslStream can use on every platform.
-        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }
 
     private void OnFileChanged(object sender, FileSystemEventArgs e)

@@ -32,12 +32,15 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public Transports.Tls.CertificateStore? Certificates => _service.Certificates;
 
+    public int DtlsSessionCount => _service.DtlsSessionCount;
+
     /// <summary>The listener of a transport ("udp", "tcp" or "tls") on the address of a family.</summary>
     public IPEndPoint EndPointFor(string transport, System.Net.Sockets.AddressFamily family) =>
         (transport switch
         {
             "udp" => _service.UdpEndPoints,
             "tcp" => _service.TcpEndPoints,
+            "dtls" => _service.DtlsEndPoints,
             _ => _service.TlsEndPoints,
         }).First(e => e.AddressFamily == family);
 

@@ -71,6 +71,9 @@ public sealed partial class TurnutilsClientTests : IAsyncLifetime, IDisposable
     [InlineData("tcp", "tcp-relay", "long-term", "IPv4")]
     [InlineData("tls", "tcp-relay", "REST", "IPv4")]
     [InlineData("tcp", "tcp-relay", "long-term", "IPv6")]
+    [InlineData("dtls", "channels", "long-term", "IPv4")]
+    [InlineData("dtls", "indications", "REST", "IPv4")]
+    [InlineData("dtls", "channels", "long-term", "IPv6")]
     public async Task Uclient_RelaysWithZeroLoss(string transport, string mode, string credentials, string family)
     {
         List<string> args = credentials == "REST"
@@ -87,12 +90,12 @@ public sealed partial class TurnutilsClientTests : IAsyncLifetime, IDisposable
             args.Add("-T");
         }
 
-        if (transport != "udp")
+        if (transport is "tcp" or "tls")
         {
             args.Add("-t");
         }
 
-        if (transport == "tls")
+        if (transport is "tls" or "dtls")
         {
             args.Add("-S");
         }

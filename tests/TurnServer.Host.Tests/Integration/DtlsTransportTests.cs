@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Sockets;
+using Org.BouncyCastle.Crypto.Tls;
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Stun;
+using TurnServer.Transports.Streams;
+
+namespace TurnServer.Host.Tests.Integration;
+
+/// <summary>TURN over DTLS 1.2 against the running server, and what a misbehaving DTLS client meets.</summary>
+[Collection(SequentialCollection.Name)]
+public sealed class DtlsTransportTests : IAsyncLifetime, IDisposable
+{
+    private static readonly StreamTransportOptions ShortDeadlines = new()
+    {
+        HandshakeTimeout = TimeSpan.FromSeconds(2),
+        IdleTimeout = TimeSpan.FromSeconds(2),
+    };
+
+    private readonly TestCertificate _certificate = new();
+    private readonly Socket _peer = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private ServerFixture _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ServerFixture.StartAsync(s => s with { Streams = ShortDeadlines }, $"--cert={_certificate.CertificatePath}", $"--pkey={_certificate.KeyPath}");
+        _peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _peer.ReceiveTimeout = 3000;
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public void Dispose()
+    {
+        _peer.Dispose();
+        _certificate.Dispose();
+    }
+
+    private IPEndPoint Dtls => _server.EndPointFor("dtls", AddressFamily.InterNetwork);
+
+    [Fact]
+    public async Task Relays_SendAndDataIndications_BothWays()
+    {
+        using var client = await DtlsTurnClient.ConnectAsync(Dtls);
+        var relayed = Allocate(client);
+        var peer = TransportAddress.FromIPEndPoint((IPEndPoint)_peer.LocalEndPoint!);
+        Assert.Null(UdpTurnClient.ErrorCode(client.Request(StunMethod.CreatePermission, (ref StunMessageWriter w) => w.WriteXorAddress(StunAttributeType.XorPeerAddress, peer))));
+
+        client.Send(client.Build(StunMethod.Send, (ref StunMessageWriter w) =>
+        {
+            w.WriteXorAddress(StunAttributeType.XorPeerAddress, peer);
+            w.WriteAttribute(StunAttributeType.Data, "over dtls"u8);
+        }, StunClass.Indication));
+        var buffer = new byte[100];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        var length = _peer.ReceiveFrom(buffer, ref from);
+        Assert.Equal("over dtls"u8.ToArray(), buffer[..length]);
+        Assert.Equal(relayed, TransportAddress.FromIPEndPoint((IPEndPoint)from));
+
+        _peer.SendTo("and back"u8, from);
+        var indication = client.Receive();
+        Assert.NotNull(indication);
+        Assert.Equal(StunReadStatus.Ok, StunMessage.Read(indication, out var message));
+        Assert.Equal(new StunMessageType(StunMethod.Data, StunClass.Indication), message.Type);
+        Assert.True(message.TryGetAttribute(StunAttributeType.Data, out var data));
+        Assert.Equal("and back"u8.ToArray(), data.ToArray());
+    }
+
+    [Fact]
+    public async Task CloseNotify_EndsTheSessionAndItsAllocation()
+    {
+        using var client = await DtlsTurnClient.ConnectAsync(Dtls);
+        Allocate(client);
+        Assert.Equal(1, _server.Engine.Allocations.Count);
+
+        client.Close();
+        Assert.True(await Eventually(() => _server.Engine.Allocations.Count == 0 && _server.DtlsSessionCount == 0));
+    }
+
+    [Fact]
+    public async Task Dtls10ClientHello_IsRefusedWithProtocolVersionAlert()
+    {
+        var refused = await Assert.ThrowsAsync<TlsFatalAlert>(() => DtlsTurnClient.ConnectAsync(Dtls, version: ProtocolVersion.DTLSv10));
+        Assert.Equal(AlertDescription.protocol_version, refused.AlertDescription);
+        Assert.Equal(0, _server.DtlsSessionCount);
+    }
+
+    [Fact]
+    public async Task HandshakeThatGoesNowhere_IsGivenUp_AndOthersAreServed()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+
+        // Not a handshake: starts nothing. A ClientHello that is garbage, or a client that stops after
+        // it, holds a session only until the handshake deadline.
+        socket.SendTo(new byte[] { 23, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, Dtls);
+        Assert.Equal(0, _server.DtlsSessionCount);
+        var hello = new byte[60];
+        new byte[] { 22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 47, 1, 0, 0, 35, 0, 0, 0, 0, 0, 0, 35, 0xFE, 0xFD }.CopyTo(hello, 0);
+        socket.SendTo(hello, Dtls);
+        Assert.True(await Eventually(() => _server.DtlsSessionCount == 0, TimeSpan.FromSeconds(5)));
+
+        using var client = await DtlsTurnClient.ConnectAsync(Dtls);
+        Allocate(client);
+    }
+
+    [Fact]
+    public async Task IdleSessionWithoutAllocation_IsEnded_ButOneWithAnAllocationStays()
+    {
+        using var idle = await DtlsTurnClient.ConnectAsync(Dtls);
+        Assert.Null(UdpTurnClient.ErrorCode(idle.Request(StunMethod.Binding)));
+        using var allocated = await DtlsTurnClient.ConnectAsync(Dtls);
+        Allocate(allocated);
+        Assert.Equal(2, _server.DtlsSessionCount);
+
+        Assert.True(await Eventually(() => _server.DtlsSessionCount == 1, TimeSpan.FromSeconds(6)));
+        Assert.Null(UdpTurnClient.ErrorCode(allocated.Request(StunMethod.Refresh)));
+    }
+
+    [Fact]
+    public async Task CertificateReload_NewHandshakesGetTheNewCertificate_LiveSessionsCarryOn()
+    {
+        using var before = await DtlsTurnClient.ConnectAsync(Dtls);
+        Allocate(before);
+        Assert.Equal("CN=localhost", before.ServerSubject);
+
+        _certificate.Write("CN=renewed.example");
+        Assert.True(_server.Certificates!.Reload());
+
+        using var after = await DtlsTurnClient.ConnectAsync(Dtls);
+        Assert.Equal("CN=renewed.example", after.ServerSubject);
+        Assert.Null(UdpTurnClient.ErrorCode(before.Request(StunMethod.Refresh)));
+    }
+
+    private static TransportAddress Allocate(DtlsTurnClient client)
+    {
+        var response = client.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp));
+        Assert.Equal(StunReadStatus.Ok, StunMessage.Read(response, out var message));
+        Assert.True(message.TryGetXorAddress(StunAttributeType.XorRelayedAddress, out var relayed), $"Allocate failed: {UdpTurnClient.ErrorCode(response)}");
+        return relayed;
+    }
+
+    private static async Task<bool> Eventually(Func<bool> condition, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(3));
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        return condition();
+    }
+}
