@@ -15,8 +15,9 @@ if ! dotnet --list-sdks | grep -q '^10\.'; then
   exit 1
 fi
 
-# Debian packages the interop tests drive: coturn brings turnutils_uclient and turnutils_peer.
-packages=(coturn)
+# Debian packages the interop tests drive: coturn brings turnutils_uclient and turnutils_peer;
+# prometheus brings promtool (checks /metrics) and the server that scrapes it in a test.
+packages=(coturn prometheus)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -25,11 +26,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-    # The coturn package may start its own turnserver on 3478; the tests use their own ports, and
-    # a system service is not ours to leave running.
-    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet coturn 2>/dev/null; then
-      systemctl stop coturn || true
-    fi
+    # The packages may start their own services (turnserver on 3478, Prometheus on 9090); the
+    # tests use their own ports, and system services are not ours to leave running.
+    for service in coturn prometheus; do
+      if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
+        systemctl stop "$service" || true
+      fi
+    done
   elif [ "${CI:-}" = "true" ]; then
     echo "setup: ${missing[*]} missing and not root: CI needs them installed" >&2
     exit 1

@@ -39,7 +39,9 @@ try
 
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
-    builder.Services.AddHostedService<TurnServerService>();
+    builder.Services.AddSingleton<TurnServerService>();
+    builder.Services.AddHostedService(services => services.GetRequiredService<TurnServerService>());
+    builder.Services.AddSingleton<IHostLifetime, DrainingLifetime>();
     await builder.Build().RunAsync().ConfigureAwait(false);
     return 0;
 }

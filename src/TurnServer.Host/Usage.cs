@@ -36,6 +36,12 @@ internal static class Usage
           -f, --fingerprint             FINGERPRINT in every response
               --no-software-attribute   no SOFTWARE attribute in responses
               --no-udp, --no-tcp, --no-tls, --no-dtls   leave a transport off
+              --prometheus              serve /metrics, /healthz and /readyz over HTTP
+              --prometheus-address IP, --prometheus-port N   where (127.0.0.1, 9641)
+              --drain-timeout S         on SIGTERM or SIGUSR1, refuse new allocations and wait this
+                                        long for live ones to end before exiting (60)
+              --alternate-server IP[:PORT]   where a draining server sends new allocations
+                                        (300 Try Alternate); repeatable
           -l, --log-file PATH           log to this file too
           -v, --verbose                 log more
         """;

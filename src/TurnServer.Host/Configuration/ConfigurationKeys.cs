@@ -53,6 +53,11 @@ internal static class ConfigurationKeys
         ["no-tls"] = Kind.Flag,
         ["no-dtls"] = Kind.Flag,
         ["log-file"] = Kind.Value,
+        ["prometheus"] = Kind.Flag,
+        ["prometheus-address"] = Kind.Value,
+        ["prometheus-port"] = Kind.Value,
+        ["drain-timeout"] = Kind.Value,
+        ["alternate-server"] = Kind.List,
         ["verbose"] = Kind.Flag,
     };
 

@@ -55,6 +55,12 @@ public sealed record ServerSettings
 
     public bool Verbose { get; init; }
 
+    /// <summary>Where /metrics, /healthz and /readyz are served (coturn's prometheus options); null when off.</summary>
+    public IPEndPoint? Monitoring { get; init; }
+
+    /// <summary>How long a drain (SIGTERM, SIGUSR1) waits for live allocations to end before the server exits.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     public static ServerSettings Read(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -121,6 +127,7 @@ public sealed record ServerSettings
             MaxRelayPort = Integer(configuration, "max-port", 65535),
             RelayAddresses = relayAddresses,
             AlwaysFingerprint = Flag(configuration, "fingerprint"),
+            AlternateServers = [.. List(configuration, "alternate-server").Select(AlternateServer)],
             UdpRelay = !Flag(configuration, "no-udp-relay"),
             TcpRelay = !Flag(configuration, "no-tcp-relay"),
             PeerPolicy = new PeerAddressPolicy(
@@ -159,6 +166,10 @@ public sealed record ServerSettings
             GeneratedPassword = generatedPassword,
             LogFile = Text(configuration, "log-file") is { Length: > 0 } file ? file : null,
             Verbose = Flag(configuration, "verbose"),
+            Monitoring = Flag(configuration, "prometheus")
+                ? new IPEndPoint(Address("prometheus-address", Text(configuration, "prometheus-address") ?? "127.0.0.1"), Port(configuration, "prometheus-port", 9641))
+                : null,
+            DrainTimeout = Seconds(configuration, "drain-timeout", 60),
             Streams = new Transports.Streams.StreamTransportOptions { Ciphers = Transports.Tls.CipherList.Parse(Text(configuration, "cipher-list")) },
         };
     }
@@ -278,6 +289,20 @@ public sealed record ServerSettings
                 ? port
                 : throw new ConfigurationException($"tls-listening-port takes a port number, not '{p}'"))];
     }
+
+    /// <summary>coturn's alternate-server: IP, IP:port or [IPv6]:port; the port defaults to 3478.</summary>
+    private static TransportAddress AlternateServer(string text)
+    {
+        if (IPEndPoint.TryParse(text.Trim(), out var endPoint))
+        {
+            return TransportAddress.FromIPAddress(endPoint.Address, (ushort)(endPoint.Port == 0 ? 3478 : endPoint.Port));
+        }
+
+        throw new ConfigurationException($"alternate-server '{text}' is not an IP address with an optional port");
+    }
+
+    private static int Port(IConfiguration configuration, string key, int fallback) =>
+        Integer(configuration, key, fallback) is var port and >= 0 and <= 65535 ? port : throw new ConfigurationException($"{key} takes a port number");
 
     private static IPAddress Address(string key, string text) =>
         IPAddress.TryParse(text.Trim(), out var address) ? address : throw new ConfigurationException($"{key} '{text}' is not an IP address");

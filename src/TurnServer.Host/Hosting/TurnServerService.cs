@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TurnServer.Host.Configuration;
+using TurnServer.Host.Monitoring;
 using TurnServer.Relay.Authentication;
 using TurnServer.Relay.Processing;
 using TurnServer.Transports;
@@ -27,6 +29,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     private CertificateStore? _certificates;
     private System.Runtime.InteropServices.PosixSignalRegistration? _reloadSignal;
     private TurnEngine? _engine;
+    private Meter? _meter;
+    private PrometheusExporter? _exporter;
+    private MonitoringEndpoint? _monitoring;
 
     /// <summary>The addresses actually bound, with real ports when 0 was configured (tests use that).</summary>
     public IReadOnlyList<IPEndPoint> UdpEndPoints => [.. _listeners.Select(l => l.LocalEndPoint)];
@@ -44,28 +49,39 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
     public TurnEngine Engine => _engine ?? throw new InvalidOperationException("The server has not started.");
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Where /metrics, /healthz and /readyz are served, when they are.</summary>
+    public IPEndPoint? MonitoringEndPoint => _monitoring?.LocalEndPoint;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var errors = new TransportErrors();
-        var relays = new UdpRelayEndpointFactory(errors, loggers.CreateLogger("turnserver.relay"));
+        var counters = new TransportCounters();
+        var relays = new UdpRelayEndpointFactory(counters, loggers.CreateLogger("turnserver.relay"));
         var tcpRelays = new TcpRelayFactory(loggers.CreateLogger("turnserver.tcp-relay"));
         var rest = settings.AuthSecrets.Count > 0 ? new RestApiSecrets(settings.AuthSecrets, settings.Engine.Realm, time) : null;
         _engine = new TurnEngine(settings.Engine, new CredentialStore(settings.Users, rest), relays, time, loggers.CreateLogger<TurnEngine>(), tcpRelays);
         relays.Attach(_engine);
         tcpRelays.Attach(_engine);
+        _meter = new Meter(TurnServerInstruments.MeterName, Usage.Version);
+        TurnServerInstruments.Register(_meter, _engine, counters, time, () => _engine.Draining);
+        if (settings.Monitoring is { } monitoring)
+        {
+            _exporter = new PrometheusExporter(_meter);
+            _monitoring = await MonitoringEndpoint.StartAsync(monitoring, _exporter, () => !_engine.Draining, loggers).ConfigureAwait(false);
+            LogMonitoring(_logger, _monitoring.LocalEndPoint);
+        }
 
         if (settings.Udp)
         {
             foreach (var ip in settings.ListeningIPs)
             {
-                var listener = new UdpListener(new IPEndPoint(ip, settings.ListeningPort), _engine, errors, loggers.CreateLogger("turnserver.udp"));
+                var listener = new UdpListener(new IPEndPoint(ip, settings.ListeningPort), _engine, counters, loggers.CreateLogger("turnserver.udp"));
                 _listeners.Add(listener);
                 listener.Start();
                 LogListening(_logger, "UDP", listener.LocalEndPoint);
             }
         }
 
-        StartStreamListeners(errors);
+        StartStreamListeners(counters);
         foreach (var relay in settings.Engine.RelayAddresses)
         {
             LogRelay(_logger, relay.Local, relay.AdvertisedOrLocal, settings.Engine.MinRelayPort, settings.Engine.MaxRelayPort, settings.Engine.Realm);
@@ -75,10 +91,29 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
             LogGeneratedUser(_logger, ServerSettings.GeneratedUserName, password);
         }
 
-        return base.StartAsync(cancellationToken);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void StartStreamListeners(TransportErrors errors)
+    /// <summary>
+    /// Stops taking new allocations and waits until the live ones have ended or the drain timeout
+    /// passes; returns how many were still live. The listeners keep serving throughout.
+    /// </summary>
+    public async Task<int> DrainAsync(CancellationToken cancellationToken)
+    {
+        Engine.Draining = true;
+        LogDraining(_logger, Engine.Allocations.Count, settings.DrainTimeout.TotalSeconds);
+        var deadline = time.GetTimestamp() + (long)(settings.DrainTimeout.TotalSeconds * time.TimestampFrequency);
+        while (Engine.Allocations.Count > 0 && time.GetTimestamp() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken).ConfigureAwait(false);
+        }
+
+        var left = Engine.Allocations.Count;
+        LogDrained(_logger, left);
+        return left;
+    }
+
+    private void StartStreamListeners(TransportCounters counters)
     {
         var logger = loggers.CreateLogger("turnserver.tcp");
         var options = settings.Streams;
@@ -86,7 +121,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         {
             if (settings.Tcp)
             {
-                var tcp = new StreamListener(new IPEndPoint(ip, settings.ListeningPort), Engine, null, options, errors, logger, time);
+                var tcp = new StreamListener(new IPEndPoint(ip, settings.ListeningPort), Engine, null, options, counters, logger, time);
                 _streamListeners.Add(tcp);
                 tcp.Start();
                 LogListening(_logger, "TCP", tcp.LocalEndPoint);
@@ -115,14 +150,14 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         {
             foreach (var port in settings.TlsPorts)
             {
-                var tls = new StreamListener(new IPEndPoint(ip, port), Engine, _certificates, options, errors, logger, time);
+                var tls = new StreamListener(new IPEndPoint(ip, port), Engine, _certificates, options, counters, logger, time);
                 _streamListeners.Add(tls);
                 tls.Start();
                 LogListening(_logger, "TLS", tls.LocalEndPoint);
                 if (settings.Dtls)
                 {
                     // The same port number over UDP; with port 0 the system picks another free one.
-                    var dtls = new DtlsListener(new IPEndPoint(ip, port == 0 ? 0 : tls.LocalEndPoint.Port), Engine, _certificates, options, errors, loggers.CreateLogger("turnserver.dtls"), time);
+                    var dtls = new DtlsListener(new IPEndPoint(ip, port == 0 ? 0 : tls.LocalEndPoint.Port), Engine, _certificates, options, counters, loggers.CreateLogger("turnserver.dtls"), time);
                     _dtlsListeners.Add(dtls);
                     dtls.Start();
                     LogListening(_logger, "DTLS", dtls.LocalEndPoint);
@@ -167,6 +202,13 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
         _reloadSignal?.Dispose();
         _certificates?.Dispose();
+        if (_monitoring is not null)
+        {
+            await _monitoring.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _exporter?.Dispose();
+        _meter?.Dispose();
 
         _engine?.EndAll();
         LogStopped(_logger);
@@ -186,6 +228,15 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cipher-list entries with no equivalent here were ignored: {Entries} (defaults kept: {DefaultsKept})")]
     private static partial void LogUnmappedCiphers(ILogger logger, string entries, bool defaultsKept);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving /metrics, /healthz and /readyz on http://{EndPoint}")]
+    private static partial void LogMonitoring(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: no new allocations; waiting up to {Timeout} s for {Count} live ones to end")]
+    private static partial void LogDraining(ILogger logger, int count, double timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drained: {Count} allocations still live")]
+    private static partial void LogDrained(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped; every allocation released")]
     private static partial void LogStopped(ILogger logger);

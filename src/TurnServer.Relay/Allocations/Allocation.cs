@@ -21,9 +21,10 @@ public sealed class Allocation
     private Permission[] _permissions = [];
     private ChannelBinding[] _channels = [];
 
-    internal Allocation(FiveTuple fiveTuple, ReadOnlySpan<byte> username, IClientChannel client, TransactionId createdBy, long expiresAt)
+    internal Allocation(FiveTuple fiveTuple, ReadOnlySpan<byte> username, IClientChannel client, TransactionId createdBy, long createdAt, long expiresAt)
     {
         FiveTuple = fiveTuple;
+        CreatedAt = createdAt;
         _username = username.ToArray();
         Username = Encoding.UTF8.GetString(username);
         Client = client;
@@ -38,6 +39,11 @@ public sealed class Allocation
     public ReadOnlySpan<byte> UsernameBytes => _username;
 
     public IClientChannel Client { get; }
+
+    /// <summary>When it was made, in the engine's <see cref="TimeProvider"/> timestamps.</summary>
+    public long CreatedAt { get; }
+
+    public Metrics.RelayTraffic Traffic { get; } = new();
 
     /// <summary>The Allocate transaction that made this allocation: its retransmissions get the same answer.</summary>
     public TransactionId CreatedBy { get; }

@@ -76,6 +76,12 @@ public sealed record TurnServerOptions
     /// <summary>Offer SHA-256 keys and MESSAGE-INTEGRITY-SHA256 (RFC 8489) beside MD5/SHA-1 in 401 responses.</summary>
     public bool OfferSha256 { get; init; } = true;
 
+    /// <summary>
+    /// Where new allocations are sent while this server drains (coturn's alternate-server): answered
+    /// with 300 Try Alternate and ALTERNATE-SERVER, in turn. Without any, draining answers 508.
+    /// </summary>
+    public IReadOnlyList<TransportAddress> AlternateServers { get; init; } = [];
+
     public void Validate()
     {
         Require(!string.IsNullOrEmpty(Realm), "realm", "must not be empty");

@@ -31,6 +31,12 @@ public sealed partial class TurnEngine
             End(existing, "expired");
         }
 
+        // A draining server makes no new allocations: it points the client elsewhere or says it is full.
+        if (Draining)
+        {
+            return RefuseWhileDraining(response, request, context, credentials);
+        }
+
         // 2. REQUESTED-TRANSPORT must be present and name a transport the server relays.
         if (!request.TryGetRequestedTransport(out var transport))
         {
@@ -84,7 +90,7 @@ public sealed partial class TurnEngine
 
         var dual = hasAdditional && _options.RelayAddressFor(StunAddressFamily.IPv6) is not null;
         var lifetime = ClampLifetime(request);
-        var allocation = new Allocation(context.FiveTuple, credentials.Username, context.Transport.CreateChannel(context.FiveTuple.Client), request.TransactionId, now + Ticks(lifetime))
+        var allocation = new Allocation(context.FiveTuple, credentials.Username, context.Transport.CreateChannel(context.FiveTuple.Client), request.TransactionId, now, now + Ticks(lifetime))
         {
             RefusedAdditionalFamily = hasAdditional && !dual ? StunAddressFamily.IPv6 : default,
             RelayProtocol = transport,
@@ -109,6 +115,7 @@ public sealed partial class TurnEngine
             return Refuse(response, request, context, added == AllocationTable.AddResult.QuotaReached ? StunErrorCode.AllocationQuotaReached : StunErrorCode.AllocationMismatch, credentials);
         }
 
+        Counters.AllocationCreated();
         EngineLog.AllocationCreated(_logger, allocation.Username, allocation.FiveTuple, allocation.Relays[0].Address, (long)lifetime.TotalSeconds);
         return WriteAllocateSuccess(response, request, credentials, allocation, now);
     }
@@ -252,5 +259,21 @@ public sealed partial class TurnEngine
     {
         relay.Endpoint.Dispose();
         PortsFor(relay.Family).Release(relay.Endpoint.LocalAddress.Port);
+    }
+
+    private int RefuseWhileDraining(Span<byte> response, in StunMessage request, in ClientContext context, in VerifiedCredentials credentials)
+    {
+        var alternates = _options.AlternateServers;
+        if (alternates.Count == 0)
+        {
+            return Refuse(response, request, context, StunErrorCode.InsufficientCapacity, credentials);
+        }
+
+        var alternate = alternates[(int)((uint)Interlocked.Increment(ref _nextAlternate) % (uint)alternates.Count)];
+        EngineLog.Refused(_logger, context.FiveTuple, request.Method, StunErrorCode.TryAlternate);
+        var reply = Reply(response, request, StunClass.ErrorResponse, credentials);
+        reply.Writer.WriteErrorCode(StunErrorCode.TryAlternate);
+        reply.Writer.WriteAddress(StunAttributeType.AlternateServer, alternate);
+        return reply.Finish();
     }
 }

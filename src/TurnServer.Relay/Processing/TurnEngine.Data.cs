@@ -3,6 +3,7 @@ using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Channels;
 using TurnServer.Protocol.Stun;
 using TurnServer.Relay.Allocations;
+using TurnServer.Relay.Metrics;
 
 namespace TurnServer.Relay.Processing;
 
@@ -12,38 +13,67 @@ public sealed partial class TurnEngine
     /// <summary>RFC 8656 section 12.6: ChannelData from the client goes to the channel's peer.</summary>
     private void RelayChannelData(ReadOnlySpan<byte> message, in FiveTuple fiveTuple)
     {
-        if (!ChannelDataMessage.TryRead(message, out var channelData) || !Allocations.TryGet(fiveTuple, out var allocation))
+        if (!ChannelDataMessage.TryRead(message, out var channelData))
         {
+            Counters.Drop(DropReason.Malformed);
             return;
         }
 
         var now = _time.GetTimestamp();
-        var channel = allocation!.FindChannel(channelData.ChannelNumber);
-        if (channel is null || now >= channel.ExpiresAt || allocation.IsExpired(now) || !allocation.HasPermission(channel.Peer, now))
+        if (!Allocations.TryGet(fiveTuple, out var allocation) || allocation!.IsExpired(now))
         {
+            Counters.Drop(DropReason.NoAllocation);
             return;
         }
 
-        allocation.RelayFor(channel.Peer.Family)?.Datagrams?.SendToPeer(channelData.Data, channel.Peer);
+        var channel = allocation.FindChannel(channelData.ChannelNumber);
+        if (channel is null || now >= channel.ExpiresAt)
+        {
+            Counters.Drop(DropReason.NoChannel);
+            return;
+        }
+
+        if (!allocation.HasPermission(channel.Peer, now))
+        {
+            Counters.Drop(DropReason.NoPermission);
+            return;
+        }
+
+        if (allocation.RelayFor(channel.Peer.Family)?.Datagrams is { } relay)
+        {
+            relay.SendToPeer(channelData.Data, channel.Peer);
+            allocation.Traffic.CountToPeer(channelData.Data.Length);
+        }
     }
 
     /// <summary>RFC 8656 section 10.2: a Send indication's DATA goes to its XOR-PEER-ADDRESS if permitted.</summary>
     private int RelaySendIndication(in StunMessage indication, in FiveTuple fiveTuple)
     {
-        if (!Allocations.TryGet(fiveTuple, out var allocation)
-            || !indication.TryGetXorAddress(StunAttributeType.XorPeerAddress, out var peer)
-            || !indication.TryGetAttribute(StunAttributeType.Data, out var data))
+        if (!indication.TryGetXorAddress(StunAttributeType.XorPeerAddress, out var peer) || !indication.TryGetAttribute(StunAttributeType.Data, out var data))
         {
+            Counters.Drop(DropReason.Malformed);
             return 0;
         }
 
         var now = _time.GetTimestamp();
-        if (allocation!.IsExpired(now) || !allocation.HasPermission(peer, now))
+        if (!Allocations.TryGet(fiveTuple, out var allocation) || allocation!.IsExpired(now))
         {
+            Counters.Drop(DropReason.NoAllocation);
             return 0;
         }
 
-        allocation.RelayFor(peer.Family)?.Datagrams?.SendToPeer(data, peer);
+        if (!allocation.HasPermission(peer, now))
+        {
+            Counters.Drop(DropReason.NoPermission);
+            return 0;
+        }
+
+        if (allocation.RelayFor(peer.Family)?.Datagrams is { } relay)
+        {
+            relay.SendToPeer(data, peer);
+            allocation.Traffic.CountToPeer(data.Length);
+        }
+
         return 0;
     }
 
@@ -59,9 +89,11 @@ public sealed partial class TurnEngine
         var now = _time.GetTimestamp();
         if (allocation.IsExpired(now) || !allocation.HasPermission(peer, now))
         {
+            Counters.Drop(DropReason.NoPermission);
             return;
         }
 
+        allocation.Traffic.CountToClient(dataLength);
         var channel = allocation.FindChannel(peer);
         if (channel is not null && now < channel.ExpiresAt)
         {

@@ -4,6 +4,7 @@ using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Stun;
 using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Authentication;
+using TurnServer.Relay.Metrics;
 using TurnServer.Relay.Options;
 using TurnServer.Relay.Policy;
 using TurnServer.Relay.Relaying;
@@ -27,6 +28,8 @@ public sealed partial class TurnEngine
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly long _channelCooldownTicks;
+    private bool _draining;
+    private int _nextAlternate = -1;
 
     public TurnEngine(TurnServerOptions options, ICredentialStore credentials, IRelayEndpointFactory relays, TimeProvider time, ILogger<TurnEngine>? logger = null, ITcpRelayFactory? tcpRelays = null)
     {
@@ -52,6 +55,18 @@ public sealed partial class TurnEngine
 
     public AllocationTable Allocations { get; } = new();
 
+    public EngineCounters Counters { get; } = new();
+
+    /// <summary>
+    /// While set, Allocate requests are refused (300 to an alternate server, else 508) and everything
+    /// else is served: live allocations refresh, relay and end as usual until they are gone.
+    /// </summary>
+    public bool Draining
+    {
+        get => Volatile.Read(ref _draining);
+        set => Volatile.Write(ref _draining, value);
+    }
+
     /// <summary>
     /// Handles one message from a client: STUN or ChannelData. Writes any response into
     /// <paramref name="response"/> (at least 1500 bytes, or the largest request on a stream) and
@@ -68,19 +83,21 @@ public sealed partial class TurnEngine
         var status = StunMessage.Read(message, out var request);
         if (status != StunReadStatus.Ok)
         {
+            Counters.Drop(DropReason.Malformed);
             EngineLog.Malformed(_logger, context.FiveTuple, status);
             return 0;
         }
 
         if (request.HasFingerprint && !request.VerifyFingerprint())
         {
+            Counters.Drop(DropReason.BadFingerprint);
             EngineLog.BadFingerprint(_logger, context.FiveTuple);
             return 0;
         }
 
         return request.Class switch
         {
-            StunClass.Request => ProcessRequest(request, context, response),
+            StunClass.Request => Answered(request.Method, ProcessRequest(request, context, response), response),
             StunClass.Indication when request.Method == StunMethod.Send => RelaySendIndication(request, context.FiveTuple),
             _ => 0,
         };
@@ -112,6 +129,7 @@ public sealed partial class TurnEngine
 
             if (outcome != AuthenticationOutcome.Challenge)
             {
+                Counters.AuthenticationFailed();
                 EngineLog.AuthenticationFailed(_logger, context.FiveTuple, request.Method, outcome);
             }
 
@@ -208,13 +226,25 @@ public sealed partial class TurnEngine
     private void Release(Allocation allocation, string reason)
     {
         Allocations.Remove(allocation);
+        Counters.AllocationEnded(allocation);
         ReleaseRelays(allocation);
         CloseTcpConnections(allocation);
         EngineLog.AllocationEnded(_logger, allocation.Username, allocation.FiveTuple, reason);
     }
 
+    private int Answered(StunMethod method, int length, ReadOnlySpan<byte> response)
+    {
+        if (length > 0)
+        {
+            Counters.Answered(method, response[..length]);
+        }
+
+        return length;
+    }
+
     private int Dropped(in ClientContext context, in StunMessage request)
     {
+        Counters.Drop(DropReason.RateLimited);
         EngineLog.RateLimited(_logger, context.FiveTuple, request.Method);
         return 0;
     }

@@ -49,7 +49,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
     private readonly TurnEngine _engine;
     private readonly CertificateStore _certificates;
     private readonly StreamTransportOptions _options;
-    private readonly TransportErrors _errors;
+    private readonly TransportCounters _counters;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConnectionLimiter _limiter;
@@ -62,14 +62,14 @@ public sealed partial class DtlsListener : IAsyncDisposable
     private Task? _loop;
     private Task? _supervisor;
 
-    public DtlsListener(IPEndPoint endPoint, TurnEngine engine, CertificateStore certificates, StreamTransportOptions options, TransportErrors errors, ILogger logger, TimeProvider time)
+    public DtlsListener(IPEndPoint endPoint, TurnEngine engine, CertificateStore certificates, StreamTransportOptions options, TransportCounters counters, ILogger logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
         _certificates = certificates;
         _options = options;
-        _errors = errors;
+        _counters = counters;
         _logger = logger;
         _time = time;
         _limiter = new ConnectionLimiter(options.MaxConnectionsPerIP);
@@ -91,6 +91,8 @@ public sealed partial class DtlsListener : IAsyncDisposable
         _loop = Task.Run(ReceiveLoop);
         _supervisor = Task.Run(Supervise);
     }
+
+    internal void HandshakeDone(bool succeeded) => _counters.DtlsHandshakeDone(succeeded);
 
     internal void Forget(DtlsSession session)
     {
@@ -119,7 +121,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
             }
             catch (SocketException)
             {
-                _errors.ReceiveFailed();
+                _counters.ReceiveFailed();
                 continue;
             }
 
@@ -177,7 +179,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
         }
         catch (SocketException)
         {
-            _errors.SendFailed();
+            _counters.SendFailed();
         }
     }
 

@@ -64,6 +64,7 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
                 Volatile.Write(ref _dtls, dtls);
             }
 
+            _owner.HandshakeDone(succeeded: true);
             LogEstablished(_logger, FiveTuple.Client);
             var plaintext = new byte[PlaintextLimit];
             var response = new byte[PlaintextLimit];
@@ -76,6 +77,11 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            if (!IsEstablished)
+            {
+                _owner.HandshakeDone(succeeded: false);
+            }
+
             LogHandshakeFailed(_logger, FiveTuple.Client, e.Message);
             End("handshake failed");
         }

@@ -24,7 +24,7 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
     private readonly Socket _socket;
     private readonly TurnEngine _engine;
     private readonly StreamTransportOptions _options;
-    private readonly TransportErrors _errors;
+    private readonly TransportCounters _counters;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Channel<(byte[] Buffer, int Length)> _outgoing = Channel.CreateUnbounded<(byte[], int)>(new UnboundedChannelOptions { SingleReader = true });
@@ -34,13 +34,13 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
     private int _closed;
     private TcpRelay.TcpPeerConnection? _dataPeer;
 
-    public StreamConnection(Socket socket, FiveTuple fiveTuple, TurnEngine engine, StreamTransportOptions options, TransportErrors errors, ILogger logger, TimeProvider time)
+    public StreamConnection(Socket socket, FiveTuple fiveTuple, TurnEngine engine, StreamTransportOptions options, TransportCounters counters, ILogger logger, TimeProvider time)
     {
         _socket = socket;
         FiveTuple = fiveTuple;
         _engine = engine;
         _options = options;
-        _errors = errors;
+        _counters = counters;
         _logger = logger;
         _time = time;
         _lastActivity = time.GetTimestamp();
@@ -75,15 +75,25 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
                 using var handshake = new CancellationTokenSource(_options.HandshakeTimeout);
-                await tls.AuthenticateAsServerAsync(
-                    new SslServerAuthenticationOptions
-                    {
-                        ServerCertificateContext = certificates.Current.TlsContext,
-                        CipherSuitesPolicy = _options.Ciphers.TlsPolicy,
-                        EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
-                        ClientCertificateRequired = false,
-                    },
-                    handshake.Token).ConfigureAwait(false);
+                try
+                {
+                    await tls.AuthenticateAsServerAsync(
+                        new SslServerAuthenticationOptions
+                        {
+                            ServerCertificateContext = certificates.Current.TlsContext,
+                            CipherSuitesPolicy = _options.Ciphers.TlsPolicy,
+                            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                            ClientCertificateRequired = false,
+                        },
+                        handshake.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _counters.TlsHandshakeDone(succeeded: false);
+                    throw;
+                }
+
+                _counters.TlsHandshakeDone(succeeded: true);
             }
 
             Established = true;
@@ -128,7 +138,7 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
         if (Volatile.Read(ref _closed) != 0 || Interlocked.Add(ref _queuedBytes, message.Length) > _options.MaxQueuedBytes)
         {
             Interlocked.Add(ref _queuedBytes, -message.Length);
-            _errors.SendFailed();
+            _counters.SendFailed();
             return;
         }
 

@@ -23,7 +23,7 @@ public sealed partial class StreamListener : IAsyncDisposable
     private readonly TurnEngine _engine;
     private readonly CertificateStore? _certificates;
     private readonly StreamTransportOptions _options;
-    private readonly TransportErrors _errors;
+    private readonly TransportCounters _counters;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConnectionLimiter _limiter;
@@ -32,14 +32,14 @@ public sealed partial class StreamListener : IAsyncDisposable
     private Task? _acceptLoop;
     private Task? _supervisor;
 
-    public StreamListener(IPEndPoint endPoint, TurnEngine engine, CertificateStore? certificates, StreamTransportOptions options, TransportErrors errors, ILogger logger, TimeProvider time)
+    public StreamListener(IPEndPoint endPoint, TurnEngine engine, CertificateStore? certificates, StreamTransportOptions options, TransportCounters counters, ILogger logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
         _certificates = certificates;
         _options = options;
-        _errors = errors;
+        _counters = counters;
         _logger = logger;
         _time = time;
         _limiter = new ConnectionLimiter(options.MaxConnectionsPerIP);
@@ -88,7 +88,7 @@ public sealed partial class StreamListener : IAsyncDisposable
             }
 
             accepted.NoDelay = true;
-            var connection = new StreamConnection(accepted, new FiveTuple(client, local, TransportProtocol.Tcp), _engine, _options, _errors, _logger, _time);
+            var connection = new StreamConnection(accepted, new FiveTuple(client, local, TransportProtocol.Tcp), _engine, _options, _counters, _logger, _time);
             // Registered before it starts, so a connection that ends at once cannot be left behind.
             _connections[connection] = Task.CompletedTask;
             _connections.TryUpdate(connection, Run(connection, client), Task.CompletedTask);

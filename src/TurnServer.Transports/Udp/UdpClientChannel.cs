@@ -8,7 +8,7 @@ namespace TurnServer.Transports.Udp;
 /// The way back to one UDP client: the listening socket and the client's address, made once per
 /// allocation so sending to the client allocates nothing.
 /// </summary>
-internal sealed class UdpClientChannel(Socket socket, SocketAddress client, TransportErrors errors) : IClientChannel
+internal sealed class UdpClientChannel(Socket socket, SocketAddress client, TransportCounters counters) : IClientChannel
 {
     public bool IsStream => false;
 
@@ -20,7 +20,7 @@ internal sealed class UdpClientChannel(Socket socket, SocketAddress client, Tran
         }
         catch (SocketException)
         {
-            errors.SendFailed();
+            counters.SendFailed();
         }
         catch (ObjectDisposedException)
         {

@@ -22,16 +22,16 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly TurnEngine _engine;
-    private readonly TransportErrors _errors;
+    private readonly TransportCounters _counters;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
-    public UdpListener(IPEndPoint endPoint, TurnEngine engine, TransportErrors errors, ILogger logger)
+    public UdpListener(IPEndPoint endPoint, TurnEngine engine, TransportCounters counters, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         _engine = engine;
-        _errors = errors;
+        _counters = counters;
         _logger = logger;
         _socket = ListeningSockets.BindUdp(endPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
@@ -46,7 +46,7 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
     public void Start() => _loop = Task.Run(ReceiveLoop);
 
     public IClientChannel CreateChannel(in TransportAddress client) =>
-        new UdpClientChannel(_socket, SocketAddresses.Create(client, _socket.AddressFamily), _errors);
+        new UdpClientChannel(_socket, SocketAddresses.Create(client, _socket.AddressFamily), _counters);
 
     private async Task ReceiveLoop()
     {
@@ -71,7 +71,7 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
             catch (SocketException e)
             {
                 // ICMP errors from earlier sends surface here on Linux: not a reason to stop serving.
-                _errors.ReceiveFailed();
+                _counters.ReceiveFailed();
                 LogReceiveError(_logger, LocalEndPoint, e.SocketErrorCode);
                 continue;
             }
@@ -94,7 +94,7 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
         }
         catch (SocketException)
         {
-            _errors.SendFailed();
+            _counters.SendFailed();
         }
 #pragma warning disable CA1031 // One bad datagram must never stop the listener for everyone else.
         catch (Exception e)

@@ -23,19 +23,19 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint
     private readonly Socket _socket;
     private readonly Allocation _owner;
     private readonly TurnEngine _engine;
-    private readonly TransportErrors _errors;
+    private readonly TransportCounters _counters;
     private readonly ILogger _logger;
     private readonly Lock _sendGate = new();
     private readonly SocketAddress _sendAddress;
     private TransportAddress _sendAddressFor;
     private int _disposed;
 
-    public UdpRelayEndpoint(Socket socket, Allocation owner, TurnEngine engine, TransportErrors errors, ILogger logger)
+    public UdpRelayEndpoint(Socket socket, Allocation owner, TurnEngine engine, TransportCounters counters, ILogger logger)
     {
         _socket = socket;
         _owner = owner;
         _engine = engine;
-        _errors = errors;
+        _counters = counters;
         _logger = logger;
         LocalAddress = TransportAddress.FromIPEndPoint((IPEndPoint)socket.LocalEndPoint!);
         _sendAddress = new SocketAddress(socket.AddressFamily);
@@ -61,7 +61,7 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint
         }
         catch (SocketException)
         {
-            _errors.SendFailed();
+            _counters.SendFailed();
         }
         catch (ObjectDisposedException)
         {
@@ -92,14 +92,14 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint
             catch (SocketException)
             {
                 // A peer's ICMP unreachable for an earlier send: the relay goes on.
-                _errors.ReceiveFailed();
+                _counters.ReceiveFailed();
                 continue;
             }
 
             // A datagram that filled the buffer may have been cut short: drop it rather than relay half.
             if (received == data.Length)
             {
-                _errors.ReceiveFailed();
+                _counters.ReceiveFailed();
                 continue;
             }
 

@@ -8,7 +8,7 @@ using TurnServer.Relay.Relaying;
 namespace TurnServer.Transports.Udp;
 
 /// <summary>Binds one UDP socket per allocation at the address and port the engine chose.</summary>
-public sealed class UdpRelayEndpointFactory(TransportErrors errors, ILogger logger) : IRelayEndpointFactory
+public sealed class UdpRelayEndpointFactory(TransportCounters counters, ILogger logger) : IRelayEndpointFactory
 {
     private TurnEngine? _engine;
 
@@ -38,7 +38,7 @@ public sealed class UdpRelayEndpointFactory(TransportErrors errors, ILogger logg
             return false;
         }
 
-        endpoint = new UdpRelayEndpoint(socket, owner, engine, errors, logger);
+        endpoint = new UdpRelayEndpoint(socket, owner, engine, counters, logger);
         return true;
     }
 }

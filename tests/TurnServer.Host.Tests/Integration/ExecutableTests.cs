@@ -33,7 +33,7 @@ public sealed partial class ExecutableTests
     [Fact]
     public async Task DefaultConfig_ServesWithAPrintedPassword_AndStopsCleanlyOnSigterm()
     {
-        using var process = ExternalTool.Start(Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0"]);
+        using var process = ExternalTool.Launch(Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0"]);
         var lines = new List<string>();
         IPEndPoint? endPoint = null;
         string? password = null;
@@ -69,6 +69,43 @@ public sealed partial class ExecutableTests
         var rest = await process.StandardOutput.ReadToEndAsync(deadline.Token);
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("Stopped", rest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_Drains_LiveAllocationsAreServed_NewOnesRefused_ExitWhenTheyEnd()
+    {
+        using var process = ExternalTool.Launch(Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0", "--user=alice:pw", "--realm=r", "--drain-timeout=30"]);
+        var lines = new List<string>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        IPEndPoint? endPoint = null;
+        while (endPoint is null && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        {
+            lines.Add(line);
+            endPoint = ServingLine().Match(line) is { Success: true } serving ? IPEndPoint.Parse(serving.Groups[1].Value) : null;
+        }
+
+        Assert.True(endPoint is not null, string.Join('\n', lines));
+        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+        using var live = new UdpTurnClient(endPoint, "alice", "pw", realm: "r");
+        live.Allocate();
+        Signal(process, "-TERM");
+        await Task.Delay(500);
+
+        using var late = new UdpTurnClient(endPoint, "alice", "pw", realm: "r");
+        Assert.Equal(508, UdpTurnClient.ErrorCode(late.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp))));
+        Assert.Null(UdpTurnClient.ErrorCode(live.Request(StunMethod.Refresh)));
+        Assert.False(process.HasExited);
+
+        live.Request(StunMethod.Refresh, (ref StunMessageWriter w) => w.WriteUInt32(StunAttributeType.Lifetime, 0));
+        await process.WaitForExitAsync(deadline.Token);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("Drained: 0 allocations still live", await output, StringComparison.Ordinal);
+    }
+
+    private static void Signal(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     [GeneratedRegex(@"Serving STUN/TURN on UDP (\S+)")]

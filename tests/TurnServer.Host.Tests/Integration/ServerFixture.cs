@@ -46,6 +46,10 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public Relay.Processing.TurnEngine Engine => _service.Engine;
 
+    public IPEndPoint? MonitoringEndPoint => _service.MonitoringEndPoint;
+
+    public Task<int> DrainAsync() => _service.DrainAsync(CancellationToken.None);
+
     public static Task<ServerFixture> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
 
     public static async Task<ServerFixture> StartAsync(Func<ServerSettings, ServerSettings>? adjust, params string[] extraArgs)

@@ -45,7 +45,7 @@ internal static class ExternalTool
     /// <summary>Runs a program to completion within a deadline and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string path, IEnumerable<string> args, TimeSpan timeout)
     {
-        using var process = Start(path, args);
+        using var process = Launch(path, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var deadline = new CancellationTokenSource(timeout);
@@ -63,7 +63,21 @@ internal static class ExternalTool
         return (process.ExitCode, await stdout + await stderr);
     }
 
+    /// <summary>Starts a program that runs beside a test (an echo peer, a Prometheus), discarding its output.</summary>
     public static Process Start(string path, IEnumerable<string> args)
+    {
+        var process = Launch(path, args);
+
+        // Read and drop what it writes, so a chatty tool never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Starts a program whose output the caller reads.</summary>
+    public static Process Launch(string path, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -80,5 +94,13 @@ internal static class ExternalTool
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    /// <summary>A TCP port free at the moment of asking.</summary>
+    public static int FreeTcpPort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 }

@@ -175,14 +175,14 @@ public class DataPathTests
         Assert.Equal(11_000, harness.Transport.Count);
     }
 
-    private static byte[] ChannelData(ushort channel, byte[] data)
+    internal static byte[] ChannelData(ushort channel, byte[] data)
     {
         var bytes = new byte[ChannelDataMessage.HeaderLength + data.Length];
         ChannelDataMessage.Write(bytes, channel, data, padForStream: false);
         return bytes;
     }
 
-    private static void FromPeer(EngineHarness harness, Allocation allocation, TransportAddress peer, byte[] data)
+    internal static void FromPeer(EngineHarness harness, Allocation allocation, TransportAddress peer, byte[] data)
     {
         var buffer = new byte[TurnEngine.PeerDataHeadroom + data.Length + TurnEngine.PeerDataTailroom];
         data.CopyTo(buffer, TurnEngine.PeerDataHeadroom);

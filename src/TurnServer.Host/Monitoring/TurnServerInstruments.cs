@@ -1,0 +1,124 @@
+using System.Diagnostics.Metrics;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Metrics;
+using TurnServer.Relay.Processing;
+using TurnServer.Transports;
+
+namespace TurnServer.Host.Monitoring;
+
+/// <summary>
+/// The server's instruments on the shared <see cref="Meter"/> "TurnServer", so the Prometheus
+/// endpoint, OpenTelemetry and dotnet-counters all read the same ones. They are observable: the
+/// engine and transports keep plain counters, and nothing is measured until someone collects.
+/// </summary>
+internal static class TurnServerInstruments
+{
+    public const string MeterName = "TurnServer";
+
+    public static void Register(Meter meter, TurnEngine engine, TransportCounters transports, TimeProvider time, Func<bool> draining)
+    {
+        var started = time.GetTimestamp();
+        var counters = engine.Counters;
+        meter.CreateObservableGauge("turnserver.build.info", () => new Measurement<long>(1, new KeyValuePair<string, object?>("version", Usage.Version)), description: "Always 1; the version is a label.");
+        meter.CreateObservableGauge("turnserver.uptime.seconds", () => time.GetElapsedTime(started).TotalSeconds, description: "Seconds since the server started.");
+        meter.CreateObservableGauge("turnserver.draining", () => draining() ? 1L : 0L, description: "1 while the server refuses new allocations and waits for live ones to end.");
+        meter.CreateObservableUpDownCounter("turnserver.allocations", () => (long)engine.Allocations.Count, description: "Live allocations.");
+        meter.CreateObservableUpDownCounter("turnserver.permissions", () => (long)engine.Allocations.All.Sum(a => a.Permissions.Count), description: "Permissions of live allocations.");
+        meter.CreateObservableUpDownCounter("turnserver.channels", () => (long)engine.Allocations.All.Sum(a => a.Channels.Count), description: "Channel bindings of live allocations.");
+        meter.CreateObservableCounter("turnserver.allocations.created", () => counters.AllocationsCreated, description: "Allocations made.");
+        meter.CreateObservableCounter("turnserver.allocations.refused", () => Refusals(counters), description: "Allocate requests refused, by reason (challenges for credentials not included).");
+        meter.CreateObservableCounter("turnserver.requests", () => Requests(counters), description: "Requests answered, by method and result.");
+        meter.CreateObservableCounter("turnserver.auth.failures", () => counters.AuthenticationFailures, description: "Requests with wrong credentials (not the first challenge).");
+        meter.CreateObservableCounter("turnserver.dropped.packets", () => Drops(counters, transports), description: "Messages and packets dropped, by reason.");
+        meter.CreateObservableCounter("turnserver.relayed.packets", () => Traffic(engine, bytes: false), description: "Packets relayed, by direction and client transport.");
+        meter.CreateObservableCounter("turnserver.relayed.bytes", () => Traffic(engine, bytes: true), unit: "By", description: "Application bytes relayed, by direction and client transport.");
+        meter.CreateObservableCounter("turnserver.tls.handshakes", () => Handshakes(transports), description: "TLS and DTLS handshakes, by protocol and result.");
+    }
+
+    private static IEnumerable<Measurement<long>> Requests(EngineCounters counters) =>
+        counters.Requests.Select(r => new Measurement<long>(
+            r.Count,
+            new KeyValuePair<string, object?>("method", MethodName(r.Method)),
+            new KeyValuePair<string, object?>("result", r.Result == EngineCounters.Success ? "success" : r.Result.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+
+    private static IEnumerable<Measurement<long>> Refusals(EngineCounters counters) =>
+        counters.Requests
+            .Where(r => r.Method == StunMethod.Allocate && r.Result is not (EngineCounters.Success or 401 or 438))
+            .GroupBy(r => RefusalReason(r.Result))
+            .Select(g => new Measurement<long>(g.Sum(r => r.Count), new KeyValuePair<string, object?>("reason", g.Key)));
+
+    private static string RefusalReason(int code) => code switch
+    {
+        300 => "try_alternate",
+        400 => "bad_request",
+        403 => "forbidden",
+        420 => "unknown_attribute",
+        437 => "allocation_mismatch",
+        440 => "address_family",
+        442 => "transport",
+        486 => "quota",
+        508 => "capacity",
+        _ => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static IEnumerable<Measurement<long>> Drops(EngineCounters counters, TransportCounters transports)
+    {
+        foreach (var reason in Enum.GetValues<DropReason>())
+        {
+            yield return new Measurement<long>(counters.DroppedFor(reason), new KeyValuePair<string, object?>("reason", ReasonName(reason)));
+        }
+
+        yield return new Measurement<long>(transports.SendFailures, new KeyValuePair<string, object?>("reason", "send_failed"));
+        yield return new Measurement<long>(transports.ReceiveFailures, new KeyValuePair<string, object?>("reason", "receive_failed"));
+    }
+
+    private static IEnumerable<Measurement<long>> Traffic(TurnEngine engine, bool bytes)
+    {
+        foreach (var transport in new[] { TransportProtocol.Udp, TransportProtocol.Tcp })
+        {
+            var ended = engine.Counters.EndedTraffic(transport);
+            long toPeer = bytes ? ended.BytesToPeer : ended.PacketsToPeer;
+            long toClient = bytes ? ended.BytesToClient : ended.PacketsToClient;
+            foreach (var allocation in engine.Allocations.All.Where(a => a.FiveTuple.Protocol == transport))
+            {
+                toPeer += bytes ? allocation.Traffic.BytesToPeer : allocation.Traffic.PacketsToPeer;
+                toClient += bytes ? allocation.Traffic.BytesToClient : allocation.Traffic.PacketsToClient;
+            }
+
+            var name = transport == TransportProtocol.Udp ? "udp" : "tcp";
+            yield return new Measurement<long>(toPeer, new("direction", "to_peer"), new("transport", name));
+            yield return new Measurement<long>(toClient, new("direction", "to_client"), new("transport", name));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Handshakes(TransportCounters transports)
+    {
+        yield return new Measurement<long>(transports.TlsHandshakes, new("protocol", "tls"), new("result", "ok"));
+        yield return new Measurement<long>(transports.TlsHandshakeFailures, new("protocol", "tls"), new("result", "failed"));
+        yield return new Measurement<long>(transports.DtlsHandshakes, new("protocol", "dtls"), new("result", "ok"));
+        yield return new Measurement<long>(transports.DtlsHandshakeFailures, new("protocol", "dtls"), new("result", "failed"));
+    }
+
+    private static string MethodName(StunMethod method) => method switch
+    {
+        StunMethod.Binding => "binding",
+        StunMethod.Allocate => "allocate",
+        StunMethod.Refresh => "refresh",
+        StunMethod.CreatePermission => "create_permission",
+        StunMethod.ChannelBind => "channel_bind",
+        StunMethod.Connect => "connect",
+        StunMethod.ConnectionBind => "connection_bind",
+        _ => "other",
+    };
+
+    private static string ReasonName(DropReason reason) => reason switch
+    {
+        DropReason.Malformed => "malformed",
+        DropReason.BadFingerprint => "bad_fingerprint",
+        DropReason.RateLimited => "rate_limited",
+        DropReason.NoAllocation => "no_allocation",
+        DropReason.NoPermission => "no_permission",
+        _ => "no_channel",
+    };
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using TurnServer.Host.Tests.Interop;
+using TurnServer.Protocol.Stun;
+
+namespace TurnServer.Host.Tests.Integration;
+
+/// <summary>/metrics, /healthz and /readyz on the running server, checked by promtool and scraped by a real Prometheus.</summary>
+[Collection(SequentialCollection.Name)]
+public sealed class MonitoringTests : IAsyncLifetime, IDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly string _directory = Directory.CreateTempSubdirectory("turnserver-prometheus-").FullName;
+    private ServerFixture _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await ServerFixture.StartAsync("--prometheus", "--prometheus-port=0");
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private Uri Url(string path) => new($"http://{_server.MonitoringEndPoint}{path}");
+
+    [Fact]
+    public async Task Metrics_CountAllocationsRequestsAndTraffic()
+    {
+        using var client = new UdpTurnClient(_server.EndPoint, ServerFixture.User, ServerFixture.Password);
+        client.Allocate();
+
+        using var response = await _http.GetAsync(Url("/metrics"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        Assert.Contains("turnserver_allocations 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("turnserver_requests_total{method=\"allocate\",result=\"success\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("turnserver_requests_total{method=\"allocate\",result=\"401\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("turnserver_build_info{version=", text, StringComparison.Ordinal);
+    }
+
+    [RequiresToolFact("promtool", "prometheus")]
+    public async Task Promtool_AcceptsTheExposition()
+    {
+        using var client = new UdpTurnClient(_server.EndPoint, ServerFixture.User, ServerFixture.Password);
+        client.Allocate();
+        var path = Path.Combine(_directory, "metrics.txt");
+        await File.WriteAllTextAsync(path, await _http.GetStringAsync(Url("/metrics")));
+
+        var (exit, output) = await ExternalTool.RunAsync("/bin/sh", ["-c", $"promtool check metrics < '{path}'"], TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0 && output.Trim().Length == 0, $"promtool check metrics (exit {exit}):\n{output}");
+    }
+
+    [RequiresToolFact("prometheus", "prometheus")]
+    public async Task Prometheus_ScrapesTheEndpoint()
+    {
+        var port = ExternalTool.FreeTcpPort();
+        var config = Path.Combine(_directory, "prometheus.yml");
+        await File.WriteAllTextAsync(config, $"""
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: turnserver
+                static_configs:
+                  - targets: ["{_server.MonitoringEndPoint}"]
+            """);
+        using var prometheus = ExternalTool.Start(ExternalTool.Require("prometheus", "prometheus"),
+            [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(_directory, "data")}", $"--web.listen-address=127.0.0.1:{port}"]);
+        try
+        {
+            var query = new Uri($"http://127.0.0.1:{port}/api/v1/query?query=" + Uri.EscapeDataString("turnserver_uptime_seconds{job=\"turnserver\"}"));
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            string? value = null;
+            while (value is null && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+                value = await ScrapedValue(query);
+            }
+
+            Assert.NotNull(value);
+            Assert.True(double.Parse(value, CultureInfo.InvariantCulture) > 0);
+        }
+        finally
+        {
+            prometheus.Kill();
+            await prometheus.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Readyz_TurnsUnavailable_WhileDraining_AndHealthzStaysOk()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(Url("/readyz"))).StatusCode);
+        Assert.Equal(0, await _server.DrainAsync());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _http.GetAsync(Url("/readyz"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync(Url("/healthz"))).StatusCode);
+    }
+
+    private async Task<string?> ScrapedValue(Uri query)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(await _http.GetStringAsync(query));
+            var results = document.RootElement.GetProperty("data").GetProperty("result");
+            return results.GetArrayLength() > 0 ? results[0].GetProperty("value")[1].GetString() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null; // Prometheus is still starting.
+        }
+    }
+}
