@@ -16,8 +16,9 @@ if ! dotnet --list-sdks | grep -q '^10\.'; then
 fi
 
 # Debian packages the interop tests drive: coturn brings turnutils_uclient and turnutils_peer;
-# prometheus brings promtool (checks /metrics) and the server that scrapes it in a test.
-packages=(coturn prometheus)
+# prometheus brings promtool (checks /metrics) and the server that scrapes it in a test; systemd
+# brings systemd-analyze, which checks config/turnserver.service.
+packages=(coturn prometheus systemd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

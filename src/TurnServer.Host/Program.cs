@@ -25,11 +25,22 @@ try
     var settings = ServerSettings.Read(ConfigurationLoader.Load(commandLine, Environment.GetEnvironmentVariables()));
     var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "turnserver", ContentRootPath = AppContext.BaseDirectory });
     builder.Logging.ClearProviders();
-    builder.Logging.AddSimpleConsole(options =>
+    if (settings.JsonLogs)
     {
-        options.SingleLine = true;
-        options.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-    });
+        builder.Logging.AddJsonConsole(options =>
+        {
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            options.UseUtcTimestamp = true;
+        });
+    }
+    else
+    {
+        builder.Logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+        });
+    }
     builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Debug : LogLevel.Information);
     builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
     if (settings.LogFile is { } logFile)

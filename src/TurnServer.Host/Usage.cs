@@ -43,6 +43,7 @@ internal static class Usage
               --alternate-server IP[:PORT]   where a draining server sends new allocations
                                         (300 Try Alternate); repeatable
           -l, --log-file PATH           log to this file too
+              --log-format plain|json   console log lines as text or JSON objects (plain)
           -v, --verbose                 log more
         """;
 }

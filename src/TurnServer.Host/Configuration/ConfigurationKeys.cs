@@ -53,6 +53,7 @@ internal static class ConfigurationKeys
         ["no-tls"] = Kind.Flag,
         ["no-dtls"] = Kind.Flag,
         ["log-file"] = Kind.Value,
+        ["log-format"] = Kind.Value,
         ["prometheus"] = Kind.Flag,
         ["prometheus-address"] = Kind.Value,
         ["prometheus-port"] = Kind.Value,

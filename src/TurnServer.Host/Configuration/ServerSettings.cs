@@ -55,6 +55,9 @@ public sealed record ServerSettings
 
     public bool Verbose { get; init; }
 
+    /// <summary>Console log lines as JSON objects, one per line, for log shippers.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary>Where /metrics, /healthz and /readyz are served (coturn's prometheus options); null when off.</summary>
     public IPEndPoint? Monitoring { get; init; }
 
@@ -166,6 +169,12 @@ public sealed record ServerSettings
             GeneratedPassword = generatedPassword,
             LogFile = Text(configuration, "log-file") is { Length: > 0 } file ? file : null,
             Verbose = Flag(configuration, "verbose"),
+            JsonLogs = Text(configuration, "log-format") switch
+            {
+                null or "" or "plain" => false,
+                "json" => true,
+                var other => throw new ConfigurationException($"log-format takes plain or json, not '{other}'"),
+            },
             Monitoring = Flag(configuration, "prometheus")
                 ? new IPEndPoint(Address("prometheus-address", Text(configuration, "prometheus-address") ?? "127.0.0.1"), Port(configuration, "prometheus-port", 9641))
                 : null,

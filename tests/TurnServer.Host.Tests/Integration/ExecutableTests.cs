@@ -102,6 +102,26 @@ public sealed partial class ExecutableTests
         Assert.Contains("Drained: 0 allocations still live", await output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task JsonLogFormat_WritesOneJsonObjectPerLine()
+    {
+        using var process = ExternalTool.Launch(Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0", "--user=alice:pw", "--log-format=json"]);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync(deadline.Token);
+            using var entry = System.Text.Json.JsonDocument.Parse(line!);
+            Assert.Equal("Information", entry.RootElement.GetProperty("LogLevel").GetString());
+            Assert.EndsWith("Z", entry.RootElement.GetProperty("Timestamp").GetString(), StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty(entry.RootElement.GetProperty("Message").GetString()));
+        }
+        finally
+        {
+            Signal(process, "-INT");
+            await process.WaitForExitAsync(deadline.Token);
+        }
+    }
+
     private static void Signal(Process process, string signal)
     {
         using var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
