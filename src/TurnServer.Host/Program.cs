@@ -49,6 +49,7 @@ try
     }
 
     builder.Services.AddSingleton(settings);
+    builder.Services.AddSingleton<Func<ServerSettings>>(() => ServerSettings.Read(ConfigurationLoader.Load(commandLine, Environment.GetEnvironmentVariables())));
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton<TurnServerService>();
     builder.Services.AddHostedService(services => services.GetRequiredService<TurnServerService>());

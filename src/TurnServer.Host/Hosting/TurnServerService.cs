@@ -19,7 +19,7 @@ namespace TurnServer.Host.Hosting;
 /// Runs the server: the engine, a UDP listener per listening address, and the once-a-second sweep
 /// that ends what has expired. Stops on SIGTERM or Ctrl-C, releasing every relay socket.
 /// </summary>
-internal sealed partial class TurnServerService(ServerSettings settings, ILoggerFactory loggers, TimeProvider time) : BackgroundService
+internal sealed partial class TurnServerService(ServerSettings settings, ILoggerFactory loggers, TimeProvider time, Func<ServerSettings>? reread = null) : BackgroundService
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
     private readonly ILogger _logger = loggers.CreateLogger("turnserver");
@@ -57,8 +57,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         var counters = new TransportCounters();
         var relays = new UdpRelayEndpointFactory(counters, loggers.CreateLogger("turnserver.relay"));
         var tcpRelays = new TcpRelayFactory(loggers.CreateLogger("turnserver.tcp-relay"));
-        var rest = settings.AuthSecrets.Count > 0 ? new RestApiSecrets(settings.AuthSecrets, settings.Engine.Realm, time) : null;
-        _engine = new TurnEngine(settings.Engine, new CredentialStore(settings.Users, rest), relays, time, loggers.CreateLogger<TurnEngine>(), tcpRelays);
+        _engine = new TurnEngine(settings.Engine, Credentials(settings), relays, time, loggers.CreateLogger<TurnEngine>(), tcpRelays);
         relays.Attach(_engine);
         tcpRelays.Attach(_engine);
         _meter = new Meter(TurnServerInstruments.MeterName, Usage.Version);
@@ -82,6 +81,13 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         }
 
         StartStreamListeners(counters);
+
+        // SIGHUP reloads the configuration and the certificate (and would otherwise end the process).
+        _reloadSignal = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            Reload();
+        });
         foreach (var relay in settings.Engine.RelayAddresses)
         {
             LogRelay(_logger, relay.Local, relay.AdvertisedOrLocal, settings.Engine.MinRelayPort, settings.Engine.MaxRelayPort, settings.Engine.Realm);
@@ -113,6 +119,39 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         return left;
     }
 
+    /// <summary>
+    /// Reads the configuration again and applies what can change under live allocations (users,
+    /// REST secrets, peer rules, quotas, lifetimes, alternate servers), then reloads the certificate.
+    /// A configuration that fails to read, or changes what needs a restart, is logged and ignored.
+    /// </summary>
+    public bool Reload()
+    {
+        var applied = false;
+        if (reread is not null)
+        {
+            try
+            {
+                var fresh = reread();
+
+                // A user made up for this run keeps its password: clients were given it.
+                var users = fresh.GeneratedPassword is not null && settings.GeneratedPassword is not null ? settings.Users : fresh.Users;
+                Engine.Reconfigure(fresh.Engine, Credentials(fresh with { Users = users }));
+                LogReloaded(_logger, users.Count, fresh.AuthSecrets.Count);
+                applied = true;
+            }
+            catch (Exception e) when (e is ConfigurationException or Toml.TomlException or IOException or ArgumentException)
+            {
+                LogReloadFailed(_logger, e.Message);
+            }
+        }
+
+        var certificate = _certificates?.Reload() ?? true;
+        return applied && certificate;
+    }
+
+    private CredentialStore Credentials(ServerSettings source) =>
+        new(source.Users, source.AuthSecrets.Count > 0 ? new RestApiSecrets(source.AuthSecrets, source.Engine.Realm, time) : null);
+
     private void StartStreamListeners(TransportCounters counters)
     {
         var logger = loggers.CreateLogger("turnserver.tcp");
@@ -141,11 +180,6 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         }
 
         // SIGHUP reloads the certificate (and would otherwise end the process).
-        _reloadSignal = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            _certificates.Reload();
-        });
         foreach (var ip in settings.ListeningIPs)
         {
             foreach (var port in settings.TlsPorts)
@@ -237,6 +271,12 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drained: {Count} allocations still live")]
     private static partial void LogDrained(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Configuration reloaded: {Users} users, {Secrets} REST secrets; live allocations kept")]
+    private static partial void LogReloaded(ILogger logger, int users, int secrets);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Configuration not reloaded, still serving the previous one: {Reason}")]
+    private static partial void LogReloadFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped; every allocation released")]
     private static partial void LogStopped(ILogger logger);

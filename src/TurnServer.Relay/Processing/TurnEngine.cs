@@ -18,8 +18,9 @@ namespace TurnServer.Relay.Processing;
 /// </summary>
 public sealed partial class TurnEngine
 {
-    private readonly TurnServerOptions _options;
-    private readonly RequestAuthenticator _authenticator;
+    // Replaced whole by Reconfigure; readers take whichever reference is current.
+    private TurnServerOptions _options;
+    private RequestAuthenticator _authenticator;
     private readonly IRelayEndpointFactory _relays;
     private readonly ITcpRelayFactory? _tcpRelays;
     private readonly RelayPortPool _ipv4Ports;
@@ -45,6 +46,27 @@ public sealed partial class TurnEngine
         _ipv6Ports = new RelayPortPool(options.MinRelayPort, options.MaxRelayPort);
         _rateLimiter = new UnauthenticatedRateLimiter(options.UnauthenticatedRequestsPerSecond, time);
         _channelCooldownTicks = Ticks(Allocation.ChannelCooldown);
+    }
+
+    /// <summary>
+    /// Applies reloaded settings without touching live allocations: users and REST secrets, peer
+    /// rules, quotas, lifetimes, alternate servers and the like apply to the next request. What is
+    /// bound to sockets or baked into nonces (relay addresses, port range, realm, nonce lifetime)
+    /// needs a restart: a change there is refused with <see cref="ArgumentException"/>.
+    /// </summary>
+    public void Reconfigure(TurnServerOptions options, ICredentialStore credentials)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var current = _options;
+        if (options.Realm != current.Realm || options.MinRelayPort != current.MinRelayPort || options.MaxRelayPort != current.MaxRelayPort
+            || !options.RelayAddresses.SequenceEqual(current.RelayAddresses) || options.NonceLifetime != current.NonceLifetime || options.OfferSha256 != current.OfferSha256)
+        {
+            throw new ArgumentException("realm, relay-ip, external-ip, min-port, max-port and stale-nonce take effect only on a restart");
+        }
+
+        Volatile.Write(ref _authenticator, new RequestAuthenticator(credentials, _authenticator.Nonces, options.Realm));
+        Volatile.Write(ref _options, options);
     }
 
     /// <summary>Bytes a relay must keep free in front of peer data so it can be framed in place.</summary>

@@ -122,6 +122,50 @@ public sealed partial class ExecutableTests
         }
     }
 
+    [Fact]
+    public async Task Sighup_ReloadsUsersFromTheConfigurationFile()
+    {
+        var directory = Directory.CreateTempSubdirectory("turnserver-sighup-").FullName;
+        var config = Path.Combine(directory, "turnserver.toml");
+        const string Common = "listening-ip = [\"127.0.0.1\"]\nlistening-port = 0\nrealm = \"r\"\nno-tls = true\n";
+        await File.WriteAllTextAsync(config, Common + "user = [\"alice:pw\"]\n");
+        using var process = ExternalTool.Launch(Dotnet, [Server, "-c", config]);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            IPEndPoint? endPoint = null;
+            while (endPoint is null && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            {
+                endPoint = ServingLine().Match(line) is { Success: true } serving ? IPEndPoint.Parse(serving.Groups[1].Value) : null;
+            }
+
+            Assert.NotNull(endPoint);
+            var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+            await File.WriteAllTextAsync(config, Common + "user = [\"bob:pw2\"]\n");
+            Signal(process, "-HUP");
+            await Task.Delay(1000);
+
+            using var bob = new UdpTurnClient(endPoint, "bob", "pw2", realm: "r");
+            bob.Allocate();
+            using var alice = new UdpTurnClient(endPoint, "alice", "pw", realm: "r");
+            Assert.Equal(401, UdpTurnClient.ErrorCode(alice.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp))));
+            Assert.False(process.HasExited);
+
+            Signal(process, "-INT");
+            await process.WaitForExitAsync(deadline.Token);
+            Assert.Contains("Configuration reloaded: 1 users", await output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static void Signal(Process process, string signal)
     {
         using var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -15,11 +15,13 @@ internal sealed class ServerFixture : IAsyncDisposable
     public const string Secret = "rest-secret";
 
     private readonly TurnServerService _service;
+    private readonly ConfigurationArgs _args;
 
-    private ServerFixture(TurnServerService service, ServerSettings settings)
+    private ServerFixture(TurnServerService service, ServerSettings settings, ConfigurationArgs args)
     {
         _service = service;
         Settings = settings;
+        _args = args;
     }
 
     public ServerSettings Settings { get; }
@@ -50,20 +52,43 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public Task<int> DrainAsync() => _service.DrainAsync(CancellationToken.None);
 
+    private static readonly string[] BaseArgs =
+    [
+        "-L", "127.0.0.1", "--listening-port=0", "--tls-listening-port=0", "--realm", Realm, "--allow-loopback-peers", "--use-auth-secret",
+    ];
+
     public static Task<ServerFixture> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
 
     public static async Task<ServerFixture> StartAsync(Func<ServerSettings, ServerSettings>? adjust, params string[] extraArgs)
     {
-        string[] args =
-        [
-            "-L", "127.0.0.1", "--listening-port=0", "--tls-listening-port=0", "--realm", Realm, $"--user={User}:{Password}", "--allow-loopback-peers",
-            "--use-auth-secret", $"--static-auth-secret={Secret}", .. extraArgs,
-        ];
-        var settings = ServerSettings.Read(ConfigurationLoader.Load(CommandLine.Parse(args), new Hashtable()));
-        settings = adjust?.Invoke(settings) ?? settings;
-        var service = new TurnServerService(settings, NullLoggerFactory.Instance, TimeProvider.System);
+        string[] args = [.. BaseArgs, $"--user={User}:{Password}", $"--static-auth-secret={Secret}", .. extraArgs];
+        var current = new ConfigurationArgs(args);
+        ServerSettings Read()
+        {
+            var read = ServerSettings.Read(ConfigurationLoader.Load(CommandLine.Parse(current.Value), new Hashtable()));
+            return adjust?.Invoke(read) ?? read;
+        }
+
+        var settings = Read();
+        var service = new TurnServerService(settings, NullLoggerFactory.Instance, TimeProvider.System, Read);
         await service.StartAsync(CancellationToken.None);
-        return new ServerFixture(service, settings);
+        return new ServerFixture(service, settings, current);
+    }
+
+    /// <summary>
+    /// Reloads as SIGHUP does, with these options (users and secrets included) in place of the ones
+    /// the server started with; addresses and ports stay as they were.
+    /// </summary>
+    public bool Reload(params string[] args)
+    {
+        _args.Value = [.. BaseArgs, .. args];
+        return _service.Reload();
+    }
+
+    /// <summary>The command line the server reads, which a reload may change.</summary>
+    private sealed class ConfigurationArgs(string[] value)
+    {
+        public string[] Value { get; set; } = value;
     }
 
     public async ValueTask DisposeAsync()

@@ -21,6 +21,7 @@ internal sealed class EngineHarness
     {
         var options = new TurnServerOptions { Realm = Realm, RelayAddresses = ipv6 ? [new RelayAddress(RelayIP), new RelayAddress(RelayIPv6)] : [new RelayAddress(RelayIP)], MinRelayPort = 50000, MaxRelayPort = 50099 };
         options = configure?.Invoke(options) ?? options;
+        Options = options;
         Credentials = new CredentialStore(
             [StaticUser.FromPassword("alice", "alice-password", Realm), StaticUser.FromPassword("bob", "bob-password", Realm), .. moreUsers ?? []],
             new RestApiSecrets(restSecrets ?? [RestSecret], Realm, Time));
@@ -29,6 +30,9 @@ internal sealed class EngineHarness
     }
 
     public FakeTimeProvider Time { get; } = new();
+
+    /// <summary>The options the engine started with, to derive reloaded ones from.</summary>
+    public TurnServerOptions Options { get; }
 
     public FakeRelays Relays { get; } = new();
 
