@@ -18,6 +18,8 @@ try
         case "version":
             Console.WriteLine($"turnserver {Usage.Version}");
             return 0;
+        case "migrate-config":
+            return MigrateConfigCommand.Run(commandLine.CommandArguments, Console.Out, Console.Error);
         case not null:
             throw new ConfigurationException($"unknown command '{commandLine.Command}' (turnserver --help lists the options)");
     }

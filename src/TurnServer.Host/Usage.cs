@@ -12,8 +12,10 @@ internal static class Usage
 
         Usage: turnserver [-c turnserver.toml] [options]
                turnserver --version | --help
+               turnserver migrate-config /etc/turnserver.conf [-o turnserver.toml]
 
-        Settings come from the TOML file (the built-in turnserver.toml unless -c names one), then
+        Settings come from the TOML file (the built-in turnserver.toml unless -c names one; -c also
+        reads coturn's turnserver.conf, and migrate-config converts one to TOML), then
         TURNSERVER_* environment variables, then these options, which take coturn's names and forms
         (--name=value or --name value; list options may repeat):
 

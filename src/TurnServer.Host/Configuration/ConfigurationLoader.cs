@@ -4,8 +4,9 @@ using TurnServer.Toml;
 namespace TurnServer.Host.Configuration;
 
 /// <summary>
-/// Layers the configuration: the TOML file (the built-in turnserver.toml unless -c names one), then
-/// TURNSERVER_* environment variables, then command-line flags.
+/// Layers the configuration: the TOML file (the built-in turnserver.toml unless -c names one; a
+/// file ending in .conf is read as coturn's turnserver.conf), then TURNSERVER_* environment
+/// variables, then command-line flags.
 /// </summary>
 public static class ConfigurationLoader
 {
@@ -13,9 +14,20 @@ public static class ConfigurationLoader
     {
         ArgumentNullException.ThrowIfNull(commandLine);
         var builder = new ConfigurationBuilder();
-        if (commandLine.ConfigFile is { } file)
+        if (commandLine.ConfigFile is { } file && file.EndsWith(".conf", StringComparison.OrdinalIgnoreCase))
         {
-            builder.AddTomlFile(Path.GetFullPath(file), optional: false);
+            // coturn's own format, read as migrate-config would convert it.
+            var coturn = CoturnConfig.Parse(File.ReadAllText(file));
+            foreach (var (line, option, why) in coturn.Unsupported)
+            {
+                Console.Error.WriteLine($"turnserver: {file} line {line}: {option} ignored: {why}");
+            }
+
+            builder.AddTomlStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(coturn.ToToml(file))));
+        }
+        else if (commandLine.ConfigFile is { } toml)
+        {
+            builder.AddTomlFile(Path.GetFullPath(toml), optional: false);
         }
         else
         {

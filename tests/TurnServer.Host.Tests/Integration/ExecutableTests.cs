@@ -166,6 +166,49 @@ public sealed partial class ExecutableTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CoturnSampleConfig_ConvertedOrReadDirectly_Starts(bool convert)
+    {
+        var directory = Directory.CreateTempSubdirectory("turnserver-migrate-").FullName;
+        try
+        {
+            var config = Path.Combine(AppContext.BaseDirectory, "Configuration", "coturn-sample.conf");
+            if (convert)
+            {
+                var converted = Path.Combine(directory, "turnserver.toml");
+                var (exit, report) = await ExternalTool.RunAsync(Dotnet, [Server, "migrate-config", config, "-o", converted], TimeSpan.FromSeconds(30));
+                Assert.True(exit == 0, report);
+                Assert.Contains("2 not supported", report, StringComparison.Ordinal);
+                config = converted;
+            }
+
+            using var process = ExternalTool.Launch(Dotnet, [Server, "-c", config, "--listening-port=0", "--prometheus-port=0", "--min-port=49160", "--max-port=49200"]);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            IPEndPoint? endPoint = null;
+            while (endPoint is null && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            {
+                endPoint = ServingLine().Match(line) is { Success: true } serving ? IPEndPoint.Parse(serving.Groups[1].Value) : null;
+            }
+
+            Assert.NotNull(endPoint);
+            using (var alice = new UdpTurnClient(endPoint, "alice", "correct-horse", realm: "turn.example.org"))
+            {
+                var response = alice.Request(StunMethod.Refresh);
+                Assert.Equal(437, UdpTurnClient.ErrorCode(response)); // authenticated, and no allocation yet
+            }
+
+            Signal(process, "-INT");
+            await process.WaitForExitAsync(deadline.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static void Signal(Process process, string signal)
     {
         using var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace TurnServer.Host.Configuration;
+
+/// <summary>
+/// coturn's turnserver.conf read for what it means here: one option per line as <c>name=value</c>,
+/// <c>name value</c> or a bare switch, <c>#</c> comments, values optionally in double quotes. The
+/// options we share are converted (and written as TOML by <c>migrate-config</c>); options that name
+/// what this server always does are noted as such; the rest are listed, with their lines, as not
+/// supported, never silently dropped.
+/// </summary>
+public sealed partial class CoturnConfig
+{
+    /// <summary>coturn switches whose effect is this server's fixed behaviour.</summary>
+    private static readonly HashSet<string> AlwaysSo = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "no-multicast-peers", "no-loopback-peers", "no-tlsv1", "no-tlsv1_1", "no-sslv3", "no-cli",
+        "no-stun-backward-compatibility", "no-rfc5780", "response-origin-only-with-rfc5780",
+    };
+
+    private readonly Dictionary<string, List<string>> _converted = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _alwaysSo = [];
+    private readonly List<(int Line, string Option, string Why)> _unsupported = [];
+
+    private CoturnConfig()
+    {
+    }
+
+    /// <summary>Converted options in file order; flags as "true"/"false", lists with every value.</summary>
+    public IReadOnlyDictionary<string, List<string>> Converted => _converted;
+
+    /// <summary>Switches that ask for what this server does anyway.</summary>
+    public IReadOnlyList<string> AlwaysSoHere => _alwaysSo;
+
+    /// <summary>Options with no equivalent here (or a value that could not be read), by line.</summary>
+    public IReadOnlyList<(int Line, string Option, string Why)> Unsupported => _unsupported;
+
+    public static CoturnConfig Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var config = new CoturnConfig();
+        var lineNumber = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            lineNumber++;
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var match = OptionLine().Match(line);
+            var name = match.Groups["name"].Value.TrimStart('-');
+            var value = match.Groups["value"].Success ? Unquote(match.Groups["value"].Value.Trim()) : null;
+            config.Add(lineNumber, name, value);
+        }
+
+        return config;
+    }
+
+    private void Add(int line, string name, string? value)
+    {
+        if (AlwaysSo.Contains(name))
+        {
+            _alwaysSo.Add(name);
+            return;
+        }
+
+        if (!ConfigurationKeys.All.TryGetValue(name, out var kind))
+        {
+            _unsupported.Add((line, name, "no equivalent here"));
+            return;
+        }
+
+        switch (kind)
+        {
+            case ConfigurationKeys.Kind.Flag:
+                if (Switch(value) is { } on)
+                {
+                    _converted[name] = [on ? "true" : "false"];
+                }
+                else
+                {
+                    _unsupported.Add((line, name, $"'{value}' is not on or off"));
+                }
+
+                break;
+            case ConfigurationKeys.Kind.Value when string.IsNullOrEmpty(value):
+                _unsupported.Add((line, name, "no value"));
+                break;
+            case ConfigurationKeys.Kind.Value:
+                _converted[name] = [value!];
+                break;
+            default:
+                if (string.IsNullOrEmpty(value))
+                {
+                    _unsupported.Add((line, name, "no value"));
+                }
+                else if (_converted.TryGetValue(name, out var list))
+                {
+                    list.Add(value);
+                }
+                else
+                {
+                    _converted[name] = [value];
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>The converted options as turnserver.toml, with what was left out in comments at the top.</summary>
+    public string ToToml(string source)
+    {
+        var toml = new StringBuilder();
+        toml.Append("# Converted from ").Append(source).Append(" by turnserver migrate-config.\n");
+        foreach (var (line, option, why) in _unsupported)
+        {
+            toml.Append(CultureInfo.InvariantCulture, $"# Not converted: {option} (line {line}): {why}\n");
+        }
+
+        if (_alwaysSo.Count > 0)
+        {
+            toml.Append("# Always so here, so not needed: ").AppendJoin(", ", _alwaysSo.Distinct(StringComparer.OrdinalIgnoreCase)).Append('\n');
+        }
+
+        toml.Append('\n');
+        foreach (var (name, values) in _converted)
+        {
+            toml.Append(name).Append(" = ");
+            if (ConfigurationKeys.All[name] == ConfigurationKeys.Kind.List)
+            {
+                toml.Append('[').AppendJoin(", ", values.Select(TomlValue)).Append(']');
+            }
+            else
+            {
+                toml.Append(ConfigurationKeys.All[name] == ConfigurationKeys.Kind.Flag ? values[0] : TomlValue(values[0]));
+            }
+
+            toml.Append('\n');
+        }
+
+        return toml.ToString();
+    }
+
+    private static string TomlValue(string value) =>
+        long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+            ? value
+            : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static bool? Switch(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "" or "1" or "true" or "yes" or "on" => true,
+        "0" or "false" or "no" or "off" => false,
+        _ => null,
+    };
+
+    private static string Unquote(string value) =>
+        value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
+
+    [GeneratedRegex(@"^(?<name>[^\s=]+)(\s*=\s*|\s+)?(?<value>.+)?$")]
+    private static partial Regex OptionLine();
+}
