@@ -75,16 +75,8 @@ public sealed partial class ExecutableTests
     public async Task Sigterm_Drains_LiveAllocationsAreServed_NewOnesRefused_ExitWhenTheyEnd()
     {
         using var process = ExternalTool.Launch(Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0", "--user=alice:pw", "--realm=r", "--drain-timeout=30"]);
-        var lines = new List<string>();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(40));
-        IPEndPoint? endPoint = null;
-        while (endPoint is null && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-        {
-            lines.Add(line);
-            endPoint = ServingLine().Match(line) is { Success: true } serving ? IPEndPoint.Parse(serving.Groups[1].Value) : null;
-        }
-
-        Assert.True(endPoint is not null, string.Join('\n', lines));
+        var endPoint = await ServingEndPoint(process, deadline.Token);
         var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
         using var live = new UdpTurnClient(endPoint, "alice", "pw", realm: "r");
         live.Allocate();
@@ -133,13 +125,7 @@ public sealed partial class ExecutableTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            IPEndPoint? endPoint = null;
-            while (endPoint is null && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-            {
-                endPoint = ServingLine().Match(line) is { Success: true } serving ? IPEndPoint.Parse(serving.Groups[1].Value) : null;
-            }
-
-            Assert.NotNull(endPoint);
+            var endPoint = await ServingEndPoint(process, deadline.Token);
             var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
             await File.WriteAllTextAsync(config, Common + "user = [\"bob:pw2\"]\n");
             Signal(process, "-HUP");
@@ -186,13 +172,7 @@ public sealed partial class ExecutableTests
 
             using var process = ExternalTool.Launch(Dotnet, [Server, "-c", config, "--listening-port=0", "--prometheus-port=0", "--min-port=49160", "--max-port=49200"]);
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            IPEndPoint? endPoint = null;
-            while (endPoint is null && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-            {
-                endPoint = ServingLine().Match(line) is { Success: true } serving ? IPEndPoint.Parse(serving.Groups[1].Value) : null;
-            }
-
-            Assert.NotNull(endPoint);
+            var endPoint = await ServingEndPoint(process, deadline.Token);
             using (var alice = new UdpTurnClient(endPoint, "alice", "correct-horse", realm: "turn.example.org"))
             {
                 var response = alice.Request(StunMethod.Refresh);
@@ -207,6 +187,22 @@ public sealed partial class ExecutableTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>Reads the server's log until it says where it serves UDP.</summary>
+    private static async Task<IPEndPoint> ServingEndPoint(Process process, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        while (await process.StandardOutput.ReadLineAsync(cancellationToken) is { } line)
+        {
+            lines.Add(line);
+            if (ServingLine().Match(line) is { Success: true } serving)
+            {
+                return IPEndPoint.Parse(serving.Groups[1].Value);
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("the server never said where it serves:\n" + string.Join('\n', lines));
     }
 
     private static void Signal(Process process, string signal)
