@@ -40,6 +40,9 @@ internal static class Usage
               --no-udp, --no-tcp, --no-tls, --no-dtls   leave a transport off
               --prometheus              serve /metrics, /healthz and /readyz over HTTP
               --prometheus-address IP, --prometheus-port N   where (127.0.0.1, 9641)
+              --admin-token T           serve the admin API with this bearer token (better
+                                        set as TURNSERVER_ADMIN_TOKEN than on a command line)
+              --admin-address IP, --admin-port N   where (127.0.0.1, 9642)
               --drain-timeout S         on SIGTERM or SIGUSR1, refuse new allocations and wait this
                                         long for live ones to end before exiting (60)
               --alternate-server IP[:PORT]   where a draining server sends new allocations

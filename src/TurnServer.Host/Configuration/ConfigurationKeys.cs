@@ -58,6 +58,9 @@ internal static class ConfigurationKeys
         ["prometheus-address"] = Kind.Value,
         ["prometheus-port"] = Kind.Value,
         ["drain-timeout"] = Kind.Value,
+        ["admin-token"] = Kind.Value,
+        ["admin-address"] = Kind.Value,
+        ["admin-port"] = Kind.Value,
         ["alternate-server"] = Kind.List,
         ["verbose"] = Kind.Flag,
     };

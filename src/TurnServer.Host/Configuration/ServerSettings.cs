@@ -61,6 +61,12 @@ public sealed record ServerSettings
     /// <summary>Where /metrics, /healthz and /readyz are served (coturn's prometheus options); null when off.</summary>
     public IPEndPoint? Monitoring { get; init; }
 
+    /// <summary>The admin API's bearer token; the API is off without one.</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>Where the admin API listens when it has a token: loopback unless configured otherwise.</summary>
+    public required IPEndPoint Admin { get; init; }
+
     /// <summary>How long a drain (SIGTERM, SIGUSR1) waits for live allocations to end before the server exits.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -179,6 +185,8 @@ public sealed record ServerSettings
                 ? new IPEndPoint(Address("prometheus-address", Text(configuration, "prometheus-address") ?? "127.0.0.1"), Port(configuration, "prometheus-port", 9641))
                 : null,
             DrainTimeout = Seconds(configuration, "drain-timeout", 60),
+            AdminToken = Text(configuration, "admin-token") is { Length: > 0 } token ? token : null,
+            Admin = new IPEndPoint(Address("admin-address", Text(configuration, "admin-address") ?? "127.0.0.1"), Port(configuration, "admin-port", 9642)),
             Streams = new Transports.Streams.StreamTransportOptions { Ciphers = Transports.Tls.CipherList.Parse(Text(configuration, "cipher-list")) },
         };
     }

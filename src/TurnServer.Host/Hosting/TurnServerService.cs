@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TurnServer.Host.Admin;
 using TurnServer.Host.Configuration;
 using TurnServer.Host.Monitoring;
 using TurnServer.Relay.Authentication;
@@ -31,7 +32,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     private TurnEngine? _engine;
     private Meter? _meter;
     private PrometheusExporter? _exporter;
-    private MonitoringEndpoint? _monitoring;
+    private HttpEndpoint? _monitoring;
+    private HttpEndpoint? _admin;
+    private ServerSettings? _current;
 
     /// <summary>The addresses actually bound, with real ports when 0 was configured (tests use that).</summary>
     public IReadOnlyList<IPEndPoint> UdpEndPoints => [.. _listeners.Select(l => l.LocalEndPoint)];
@@ -52,8 +55,12 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     /// <summary>Where /metrics, /healthz and /readyz are served, when they are.</summary>
     public IPEndPoint? MonitoringEndPoint => _monitoring?.LocalEndPoint;
 
+    /// <summary>Where the admin API is served, when it is.</summary>
+    public IPEndPoint? AdminEndPoint => _admin?.LocalEndPoint;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        _current = settings;
         var counters = new TransportCounters();
         var relays = new UdpRelayEndpointFactory(counters, loggers.CreateLogger("turnserver.relay"));
         var tcpRelays = new TcpRelayFactory(loggers.CreateLogger("turnserver.tcp-relay"));
@@ -65,8 +72,15 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         if (settings.Monitoring is { } monitoring)
         {
             _exporter = new PrometheusExporter(_meter);
-            _monitoring = await MonitoringEndpoint.StartAsync(monitoring, _exporter, () => !_engine.Draining, loggers).ConfigureAwait(false);
+            var exporter = _exporter;
+            _monitoring = await HttpEndpoint.StartAsync(monitoring, app => MonitoringRoutes.Map(app, exporter, () => !Engine.Draining), loggers).ConfigureAwait(false);
             LogMonitoring(_logger, _monitoring.LocalEndPoint);
+        }
+
+        if (settings.AdminToken is { } token)
+        {
+            _admin = await HttpEndpoint.StartAsync(settings.Admin, app => AdminRoutes.Map(app, token, Engine, () => Volatile.Read(ref _current)!, time), loggers).ConfigureAwait(false);
+            LogAdmin(_logger, _admin.LocalEndPoint);
         }
 
         if (settings.Udp)
@@ -136,6 +150,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
                 // A user made up for this run keeps its password: clients were given it.
                 var users = fresh.GeneratedPassword is not null && settings.GeneratedPassword is not null ? settings.Users : fresh.Users;
                 Engine.Reconfigure(fresh.Engine, Credentials(fresh with { Users = users }));
+                Volatile.Write(ref _current, fresh with { Users = users });
                 LogReloaded(_logger, users.Count, fresh.AuthSecrets.Count);
                 applied = true;
             }
@@ -236,9 +251,12 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
         _reloadSignal?.Dispose();
         _certificates?.Dispose();
-        if (_monitoring is not null)
+        foreach (var endpoint in new[] { _monitoring, _admin })
         {
-            await _monitoring.DisposeAsync().ConfigureAwait(false);
+            if (endpoint is not null)
+            {
+                await endpoint.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         _exporter?.Dispose();
@@ -265,6 +283,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving /metrics, /healthz and /readyz on http://{EndPoint}")]
     private static partial void LogMonitoring(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving the admin API on http://{EndPoint}/admin (bearer token required)")]
+    private static partial void LogAdmin(ILogger logger, IPEndPoint endPoint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: no new allocations; waiting up to {Timeout} s for {Count} live ones to end")]
     private static partial void LogDraining(ILogger logger, int count, double timeout);

@@ -21,8 +21,9 @@ public sealed class Allocation
     private Permission[] _permissions = [];
     private ChannelBinding[] _channels = [];
 
-    internal Allocation(FiveTuple fiveTuple, ReadOnlySpan<byte> username, IClientChannel client, TransactionId createdBy, long createdAt, long expiresAt)
+    internal Allocation(long id, FiveTuple fiveTuple, ReadOnlySpan<byte> username, IClientChannel client, TransactionId createdBy, long createdAt, long expiresAt)
     {
+        Id = id;
         FiveTuple = fiveTuple;
         CreatedAt = createdAt;
         _username = username.ToArray();
@@ -31,6 +32,9 @@ public sealed class Allocation
         CreatedBy = createdBy;
         _expiresAt = expiresAt;
     }
+
+    /// <summary>A number unique for the server's run, for operators to name an allocation by.</summary>
+    public long Id { get; }
 
     public FiveTuple FiveTuple { get; }
 

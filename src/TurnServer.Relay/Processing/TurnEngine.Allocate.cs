@@ -90,7 +90,7 @@ public sealed partial class TurnEngine
 
         var dual = hasAdditional && _options.RelayAddressFor(StunAddressFamily.IPv6) is not null;
         var lifetime = ClampLifetime(request);
-        var allocation = new Allocation(context.FiveTuple, credentials.Username, context.Transport.CreateChannel(context.FiveTuple.Client), request.TransactionId, now, now + Ticks(lifetime))
+        var allocation = new Allocation(Interlocked.Increment(ref _lastAllocationId), context.FiveTuple, credentials.Username, context.Transport.CreateChannel(context.FiveTuple.Client), request.TransactionId, now, now + Ticks(lifetime))
         {
             RefusedAdditionalFamily = hasAdditional && !dual ? StunAddressFamily.IPv6 : default,
             RelayProtocol = transport,

@@ -31,6 +31,7 @@ public sealed partial class TurnEngine
     private readonly long _channelCooldownTicks;
     private bool _draining;
     private int _nextAlternate = -1;
+    private long _lastAllocationId;
 
     public TurnEngine(TurnServerOptions options, ICredentialStore credentials, IRelayEndpointFactory relays, TimeProvider time, ILogger<TurnEngine>? logger = null, ITcpRelayFactory? tcpRelays = null)
     {
@@ -218,6 +219,19 @@ public sealed partial class TurnEngine
         {
             End(allocation!, reason);
         }
+    }
+
+    /// <summary>Ends the allocation with this <see cref="Allocation.Id"/>, if it is live: an operator's decision.</summary>
+    public bool EndAllocation(long id, string reason)
+    {
+        var allocation = Allocations.All.FirstOrDefault(a => a.Id == id);
+        if (allocation is null)
+        {
+            return false;
+        }
+
+        End(allocation, reason);
+        return true;
     }
 
     /// <summary>Ends every allocation, releasing their relay sockets: for shutdown.</summary>

@@ -50,6 +50,8 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public IPEndPoint? MonitoringEndPoint => _service.MonitoringEndPoint;
 
+    public IPEndPoint? AdminEndPoint => _service.AdminEndPoint;
+
     public Task<int> DrainAsync() => _service.DrainAsync(CancellationToken.None);
 
     private static readonly string[] BaseArgs =

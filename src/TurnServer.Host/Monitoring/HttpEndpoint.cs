@@ -3,31 +3,29 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace TurnServer.Host.Monitoring;
 
-/// <summary>
-/// The HTTP listener for operators and their tools: <c>/metrics</c> for Prometheus, <c>/healthz</c>
-/// (the process serves) and <c>/readyz</c> (it takes new allocations: 503 while draining, so a load
-/// balancer or Kubernetes stops sending clients).
-/// </summary>
-internal sealed class MonitoringEndpoint : IAsyncDisposable
+/// <summary>A small Kestrel listener on one address, serving the routes it is given (metrics and health, or admin).</summary>
+internal sealed class HttpEndpoint : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private MonitoringEndpoint(WebApplication app, IPEndPoint localEndPoint)
+    private HttpEndpoint(WebApplication app, IPEndPoint localEndPoint)
     {
         _app = app;
         LocalEndPoint = localEndPoint;
     }
 
+    /// <summary>The bound address, with the real port when 0 was configured.</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    public static async Task<MonitoringEndpoint> StartAsync(IPEndPoint endPoint, PrometheusExporter exporter, Func<bool> ready, ILoggerFactory loggers)
+    public static async Task<HttpEndpoint> StartAsync(IPEndPoint endPoint, Action<WebApplication> mapRoutes, ILoggerFactory loggers)
     {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(mapRoutes);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "turnserver", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
@@ -37,14 +35,11 @@ internal sealed class MonitoringEndpoint : IAsyncDisposable
             kestrel.AddServerHeader = false;
         });
         var app = builder.Build();
-        app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), PrometheusExporter.ContentType));
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => ready() ? Results.Text("ready\n") : Results.Text("draining\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        mapRoutes(app);
         await app.StartAsync().ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var uri = new Uri(address);
-        return new MonitoringEndpoint(app, new IPEndPoint(endPoint.Address, uri.Port));
+        return new HttpEndpoint(app, new IPEndPoint(endPoint.Address, new Uri(address).Port));
     }
 
     public async ValueTask DisposeAsync()
