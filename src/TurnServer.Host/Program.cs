@@ -18,6 +18,10 @@ try
         case "version":
             Console.WriteLine($"turnserver {Usage.Version}");
             return 0;
+        case "credentials":
+            return CredentialsCommands.Credentials(commandLine.CommandArguments, Console.Out, Console.Error, TimeProvider.System);
+        case "password-key":
+            return CredentialsCommands.PasswordKey(commandLine.CommandArguments, Console.Out, Console.Error);
         case "migrate-config":
             return MigrateConfigCommand.Run(commandLine.CommandArguments, Console.Out, Console.Error);
         case not null:

@@ -13,6 +13,8 @@ internal static class Usage
         Usage: turnserver [-c turnserver.toml] [options]
                turnserver --version | --help
                turnserver migrate-config /etc/turnserver.conf [-o turnserver.toml]
+               turnserver credentials --secret SECRET [--user ID] [--ttl SECONDS]
+               turnserver password-key --user NAME --realm REALM --password PASSWORD
 
         Settings come from the TOML file (the built-in turnserver.toml unless -c names one; -c also
         reads coturn's turnserver.conf, and migrate-config converts one to TOML), then
