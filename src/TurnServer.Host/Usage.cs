@@ -42,6 +42,8 @@ internal static class Usage
               --no-udp, --no-tcp, --no-tls, --no-dtls   leave a transport off
               --prometheus              serve /metrics, /healthz and /readyz over HTTP
               --prometheus-address IP, --prometheus-port N   where (127.0.0.1, 9641)
+              --otlp-endpoint URL       also push metrics to an OpenTelemetry collector
+              --otlp-protocol P, --otlp-interval S   grpc or http/protobuf (grpc), seconds (15)
               --admin-token T           serve the admin API with this bearer token (better
                                         set as TURNSERVER_ADMIN_TOKEN than on a command line)
               --admin-address IP, --admin-port N   where (127.0.0.1, 9642)

@@ -61,6 +61,9 @@ public sealed record ServerSettings
     /// <summary>Where /metrics, /healthz and /readyz are served (coturn's prometheus options); null when off.</summary>
     public IPEndPoint? Monitoring { get; init; }
 
+    /// <summary>Where metrics are pushed over OTLP; null when they are not.</summary>
+    public OtlpSettings? Otlp { get; init; }
+
     /// <summary>The admin API's bearer token; the API is off without one.</summary>
     public string? AdminToken { get; init; }
 
@@ -159,6 +162,7 @@ public sealed record ServerSettings
             throw new ConfigurationException(e.Message);
         }
 
+        var monitoring = new IPEndPoint(Address("prometheus-address", Text(configuration, "prometheus-address") ?? "127.0.0.1"), Port(configuration, "prometheus-port", 9641));
         return new ServerSettings
         {
             ListeningPort = Integer(configuration, "listening-port", 3478),
@@ -181,10 +185,9 @@ public sealed record ServerSettings
                 "json" => true,
                 var other => throw new ConfigurationException($"log-format takes plain or json, not '{other}'"),
             },
-            Monitoring = Flag(configuration, "prometheus")
-                ? new IPEndPoint(Address("prometheus-address", Text(configuration, "prometheus-address") ?? "127.0.0.1"), Port(configuration, "prometheus-port", 9641))
-                : null,
+            Monitoring = Flag(configuration, "prometheus") ? monitoring : null,
             DrainTimeout = Seconds(configuration, "drain-timeout", 60),
+            Otlp = OtlpSettings.Read(Text(configuration, "otlp-endpoint"), Text(configuration, "otlp-protocol"), Seconds(configuration, "otlp-interval", 15)),
             AdminToken = Text(configuration, "admin-token") is { Length: > 0 } token ? token : null,
             Admin = new IPEndPoint(Address("admin-address", Text(configuration, "admin-address") ?? "127.0.0.1"), Port(configuration, "admin-port", 9642)),
             Streams = new Transports.Streams.StreamTransportOptions { Ciphers = Transports.Tls.CipherList.Parse(Text(configuration, "cipher-list")) },

@@ -34,6 +34,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     private PrometheusExporter? _exporter;
     private HttpEndpoint? _monitoring;
     private HttpEndpoint? _admin;
+    private OpenTelemetry.Metrics.MeterProvider? _otlp;
     private ServerSettings? _current;
 
     /// <summary>The addresses actually bound, with real ports when 0 was configured (tests use that).</summary>
@@ -69,6 +70,12 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         tcpRelays.Attach(_engine);
         _meter = new Meter(TurnServerInstruments.MeterName, Usage.Version);
         TurnServerInstruments.Register(_meter, _engine, counters, time, () => _engine.Draining);
+        if (settings.Otlp is { } otlp)
+        {
+            _otlp = OtlpExport.Start(otlp);
+            LogOtlp(_logger, otlp.Endpoint, otlp.Grpc ? "grpc" : "http/protobuf");
+        }
+
         if (settings.Monitoring is { } monitoring)
         {
             _exporter = new PrometheusExporter(_meter);
@@ -260,6 +267,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         }
 
         _exporter?.Dispose();
+        _otlp?.Dispose();
         _meter?.Dispose();
 
         _engine?.EndAll();
@@ -283,6 +291,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving /metrics, /healthz and /readyz on http://{EndPoint}")]
     private static partial void LogMonitoring(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pushing metrics over OTLP to {Endpoint} ({Protocol})")]
+    private static partial void LogOtlp(ILogger logger, Uri endpoint, string protocol);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving the admin API on http://{EndPoint}/admin (bearer token required)")]
     private static partial void LogAdmin(ILogger logger, IPEndPoint endPoint);

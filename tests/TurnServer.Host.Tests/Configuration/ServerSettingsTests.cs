@@ -121,9 +121,31 @@ public class ServerSettingsTests
     [InlineData("--denied-peer-ip=10.0.0.0/40", "denied-peer-ip")]
     [InlineData("--max-allocate-lifetime=60", "max-allocate-lifetime")]
     [InlineData("--user=nocolon", "user")]
+    [InlineData("--otlp-endpoint=collector:4317", "otlp-endpoint")]
+    [InlineData("--otlp-protocol=udp", "otlp-protocol")]
+    [InlineData("--log-format=xml", "log-format")]
+    [InlineData("--prometheus-port=70000", "prometheus-port")]
+    [InlineData("--alternate-server=turn.example.org", "alternate-server")]
+    [InlineData("--admin-address=localhost", "admin-address")]
     public void InvalidValues_StopStartUpNamingTheSetting(string arg, string named)
     {
         Assert.Contains(named, Assert.Throws<ConfigurationException>(() => Read([arg])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OperationsSettings_HaveSafeDefaults_AndReadAsGiven()
+    {
+        var defaults = Read([]);
+        Assert.Null(defaults.Monitoring);
+        Assert.Null(defaults.AdminToken);
+        Assert.Equal("127.0.0.1:9642", defaults.Admin.ToString());
+        Assert.Null(defaults.Otlp);
+        Assert.Empty(defaults.Engine.AlternateServers);
+
+        var given = Read(["--prometheus", "--otlp-endpoint=http://collector:4318", "--otlp-protocol=http/protobuf", "--alternate-server=[2001:db8::7]:3479", "--alternate-server=192.0.2.9"]);
+        Assert.Equal("127.0.0.1:9641", given.Monitoring!.ToString());
+        Assert.Equal("http://collector:4318/v1/metrics", given.Otlp!.Endpoint.ToString());
+        Assert.Equal(["[2001:db8::7]:3479", "192.0.2.9:3478"], given.Engine.AlternateServers.Select(a => a.ToString()));
     }
 
     [Fact]
