@@ -62,6 +62,17 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         _current = settings;
+
+        // SIGHUP reloads the configuration and the certificate. Its default action ends the process,
+        // so the handler goes in before anything announces that the server is up.
+        _reloadSignal = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            if (_engine is not null)
+            {
+                Reload();
+            }
+        });
         var counters = new TransportCounters();
         var relays = new UdpRelayEndpointFactory(counters, loggers.CreateLogger("turnserver.relay"));
         var tcpRelays = new TcpRelayFactory(loggers.CreateLogger("turnserver.tcp-relay"));
@@ -103,12 +114,6 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
         StartStreamListeners(counters);
 
-        // SIGHUP reloads the configuration and the certificate (and would otherwise end the process).
-        _reloadSignal = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            Reload();
-        });
         foreach (var relay in settings.Engine.RelayAddresses)
         {
             LogRelay(_logger, relay.Local, relay.AdvertisedOrLocal, settings.Engine.MinRelayPort, settings.Engine.MaxRelayPort, settings.Engine.Realm);
