@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Threading.Channels;
+using TurnServer.Client.Connections;
+using TurnServer.Client.Stun;
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Channels;
+using TurnServer.Protocol.Stun;
+
+namespace TurnServer.Client.Turn;
+
+/// <summary>
+/// A relay on a TURN server (RFC 8656), used like a UDP socket: <see cref="SendToAsync"/> a peer and
+/// <see cref="ReceiveFromAsync"/> what peers send back. Permissions are created on first use, a
+/// channel is bound in the background and used once bound (Send indications until then), and the
+/// allocation, permissions and channels in use are refreshed before they expire.
+/// <see cref="DisposeAsync"/> releases the allocation.
+/// </summary>
+public sealed partial class TurnClient : IAsyncDisposable
+{
+    private static readonly TimeSpan PermissionLifetime = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan ChannelLifetime = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromSeconds(1);
+
+    private readonly TurnClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<(TransportAddress Peer, byte[] Data)> _received;
+    private readonly ConcurrentDictionary<TransportAddress, PermissionState> _permissions = new();
+    private readonly ConcurrentDictionary<TransportAddress, ChannelState> _channelsByPeer = new();
+    private readonly ConcurrentDictionary<ushort, TransportAddress> _peersByChannel = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _credentialsLock = new();
+    private ClientSession _session = null!;
+    private Task? _maintenance;
+    private string? _realm;
+    private string? _nonce;
+    private byte[] _key = [];
+    private DateTimeOffset _expiresAt;
+    private int _nextChannel = ChannelNumbers.Min;
+    private Exception? _failure;
+
+    private TurnClient(TurnClientOptions options)
+    {
+        _options = options;
+        _time = options.Time;
+        _received = Channel.CreateBounded<(TransportAddress, byte[])>(new BoundedChannelOptions(options.ReceiveQueueLength) { FullMode = BoundedChannelFullMode.DropOldest });
+    }
+
+    /// <summary>The address peers send to, on the server.</summary>
+    public IPEndPoint RelayedEndPoint { get; private set; } = null!;
+
+    /// <summary>This client's address as the server saw it (server-reflexive).</summary>
+    public IPEndPoint MappedEndPoint { get; private set; } = null!;
+
+    public IPEndPoint LocalEndPoint => _session.Connection.LocalEndPoint;
+
+    /// <summary>When the allocation expires unless refreshed (it is, automatically).</summary>
+    public DateTimeOffset ExpiresAt => _expiresAt;
+
+    /// <summary>Connects to the server and allocates a relay; <see cref="TurnException"/> when the server refuses.</summary>
+    public static async Task<TurnClient> AllocateAsync(TurnClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var client = new TurnClient(options);
+        var connection = await ServerConnection.OpenAsync(options.Server, options.Transport, options.Tls, cancellationToken).ConfigureAwait(false);
+        client._session = new ClientSession(connection, options.Retransmission, client.OnUnsolicited);
+        try
+        {
+            await client.AllocateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await client._session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        client._maintenance = Task.Run(client.MaintainAsync, CancellationToken.None);
+        return client;
+    }
+
+    /// <summary>Sends a datagram to a peer through the relay: ChannelData once a channel is bound, a Send indication before.</summary>
+    public async ValueTask SendToAsync(IPEndPoint peer, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ThrowIfFailed();
+        var address = TransportAddress.FromIPEndPoint(peer);
+        var now = _time.GetUtcNow();
+        if (_channelsByPeer.TryGetValue(address, out var channel) && channel.Bound)
+        {
+            channel.LastUsed = now;
+            _permissions[address.WithPort(0)].LastUsed = now;
+            var frame = new byte[_session.Connection.IsStream ? ChannelDataMessage.GetStreamLength(data.Length) : ChannelDataMessage.HeaderLength + data.Length];
+            ChannelDataMessage.Write(frame, channel.Number, data.Span, _session.Connection.IsStream);
+            await _session.SendAsync(frame, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await CreatePermissionAsync(peer.Address, cancellationToken).ConfigureAwait(false);
+        _channelsByPeer.GetOrAdd(address, peerAddress =>
+        {
+            var number = (ushort)Interlocked.Increment(ref _nextChannel);
+            var state = new ChannelState((ushort)(number - 1)) { LastUsed = now };
+            _ = BindChannelInBackground(peerAddress, state);
+            return state;
+        });
+        var indication = Build(StunMethod.Send, StunClass.Indication, (ref StunMessageWriter w) =>
+        {
+            w.WriteXorAddress(StunAttributeType.XorPeerAddress, address);
+            w.WriteAttribute(StunAttributeType.Data, data.Span);
+        }, signed: false);
+        await _session.SendAsync(indication, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the next datagram a peer sent to the relay and copies it into <paramref name="buffer"/> (truncated if larger).</summary>
+    public async ValueTask<TurnReceiveResult> ReceiveFromAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ThrowIfFailed();
+        var (peer, data) = await _received.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var length = Math.Min(buffer.Length, data.Length);
+        data.AsSpan(0, length).CopyTo(buffer.Span);
+        return new TurnReceiveResult(length, peer.ToIPEndPoint());
+    }
+
+    /// <summary>Lets a peer's IP send to the relay (RFC 8656 section 9); done by <see cref="SendToAsync"/> on first use.</summary>
+    public async Task CreatePermissionAsync(IPAddress peer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var key = TransportAddress.FromIPAddress(peer, 0);
+        var state = _permissions.GetOrAdd(key, _ => new PermissionState());
+        state.LastUsed = _time.GetUtcNow();
+        Task pending;
+        lock (state)
+        {
+            if (state.Installing is null || (state.Installing.IsCompleted && !state.Installing.IsCompletedSuccessfully))
+            {
+                state.Installing = InstallPermissionAsync(key, state, cancellationToken);
+            }
+
+            pending = state.Installing;
+        }
+
+        await pending.ConfigureAwait(false);
+    }
+
+    /// <summary>Binds a channel to a peer now and waits for it (<see cref="SendToAsync"/> does this in the background).</summary>
+    public async Task<ushort> BindChannelAsync(IPEndPoint peer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var address = TransportAddress.FromIPEndPoint(peer);
+        await CreatePermissionAsync(peer.Address, cancellationToken).ConfigureAwait(false);
+        var state = _channelsByPeer.GetOrAdd(address, _ => new ChannelState((ushort)(Interlocked.Increment(ref _nextChannel) - 1)) { LastUsed = _time.GetUtcNow() });
+        await ChannelBindAsync(address, state, cancellationToken).ConfigureAwait(false);
+        return state.Number;
+    }
+
+    /// <summary>Releases the allocation (a Refresh with lifetime 0) and closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_maintenance is not null)
+        {
+            await _maintenance.ConfigureAwait(false);
+        }
+
+        if (_failure is null)
+        {
+            using var release = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            try
+            {
+                await RequestAsync(StunMethod.Refresh, (ref StunMessageWriter w) => w.WriteUInt32(StunAttributeType.Lifetime, 0), release.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TurnException or TimeoutException or OperationCanceledException or IOException)
+            {
+                // The server forgets the allocation when it expires anyway.
+            }
+        }
+
+        await _session.DisposeAsync().ConfigureAwait(false);
+        _received.Writer.TryComplete();
+        _stopping.Dispose();
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            throw new TurnException("the allocation is lost: " + failure.Message, failure);
+        }
+    }
+
+    private sealed class PermissionState
+    {
+        public DateTimeOffset ExpiresAt { get; set; }
+
+        public DateTimeOffset LastUsed { get; set; }
+
+        public Task? Installing { get; set; }
+    }
+
+    private sealed class ChannelState(ushort number)
+    {
+        public ushort Number { get; } = number;
+
+        public bool Bound { get; set; }
+
+        public DateTimeOffset ExpiresAt { get; set; }
+
+        public DateTimeOffset LastUsed { get; set; }
+    }
+}

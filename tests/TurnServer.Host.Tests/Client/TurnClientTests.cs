@@ -1,0 +1,88 @@
+using System.Net;
+using TurnServer.Client.Connections;
+using TurnServer.Client.Turn;
+using TurnServer.Host.Tests.Integration;
+
+namespace TurnServer.Host.Tests.Client;
+
+/// <summary>Our TURN client against our server: UDP, TCP and TLS, long-term and REST credentials, refresh and release.</summary>
+[Collection(SequentialCollection.Name)]
+public sealed class TurnClientTests : IAsyncLifetime, IDisposable
+{
+    private readonly TestCertificate _certificate = new();
+    private ServerFixture _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await ServerFixture.StartAsync($"--cert={_certificate.CertificatePath}", $"--pkey={_certificate.KeyPath}");
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public void Dispose() => _certificate.Dispose();
+
+    [Theory]
+    [InlineData(ClientTransport.Udp)]
+    [InlineData(ClientTransport.Tcp)]
+    [InlineData(ClientTransport.Tls)]
+    public async Task RelaysToAnEchoPeer_BothWays_ThenReleases(ClientTransport transport)
+    {
+        await using var peer = new UdpEchoPeer();
+        var client = await TurnClient.AllocateAsync(Options(transport, new TurnCredentials(ServerFixture.User, ServerFixture.Password)));
+        await using (client)
+        {
+            Assert.Equal(1, _server.Engine.Allocations.Count);
+            Assert.Equal(IPAddress.Loopback, client.RelayedEndPoint.Address);
+            await RelayTurnClient.ExchangeAsync(client, peer.EndPoint, messages: 50);
+            Assert.Single(_server.Engine.Allocations.All.Single().Channels);
+        }
+
+        Assert.Equal(0, _server.Engine.Allocations.Count);
+    }
+
+    [Fact]
+    public async Task RestCredentials_MadeFromTheSharedSecret_Allocate()
+    {
+        await using var client = await TurnClient.AllocateAsync(Options(ClientTransport.Udp, TurnCredentials.FromSharedSecret(ServerFixture.Secret, "carol", TimeSpan.FromHours(1))));
+
+        Assert.EndsWith(":carol", _server.Engine.Allocations.All.Single().Username, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WrongPassword_IsATurnExceptionWith401()
+    {
+        var refused = await Assert.ThrowsAsync<TurnException>(() => TurnClient.AllocateAsync(Options(ClientTransport.Udp, new TurnCredentials(ServerFixture.User, "wrong"))));
+
+        Assert.Equal(401, refused.ErrorCode);
+        Assert.Equal(0, _server.Engine.Allocations.Count);
+    }
+
+    [Fact]
+    public async Task Allocation_IsRefreshedBeforeItExpires()
+    {
+        // A margin just under the granted lifetime makes the first refresh due at once.
+        var options = Options(ClientTransport.Udp, new TurnCredentials(ServerFixture.User, ServerFixture.Password)) with { RefreshMargin = TimeSpan.FromSeconds(598) };
+        await using var client = await TurnClient.AllocateAsync(options);
+        var first = client.ExpiresAt;
+        var serverFirst = _server.Engine.Allocations.All.Single().ExpiresAt;
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_server.Engine.Allocations.All.Single().ExpiresAt == serverFirst && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(_server.Engine.Allocations.All.Single().ExpiresAt > serverFirst, "the server saw no Refresh");
+        Assert.True(client.ExpiresAt > first);
+    }
+
+    private TurnClientOptions Options(ClientTransport transport, TurnCredentials credentials) =>
+        new(transport switch
+        {
+            ClientTransport.Udp => _server.EndPoint,
+            ClientTransport.Tcp => _server.TcpEndPoint,
+            _ => _server.TlsEndPoint,
+        }, credentials)
+        {
+            Transport = transport,
+            Tls = new TlsClientOptions { TargetHost = "localhost", CertificateValidation = (_, certificate, _, _) => certificate is not null },
+        };
+}
