@@ -40,6 +40,7 @@ internal static class Usage
           -f, --fingerprint             FINGERPRINT in every response
               --no-software-attribute   no SOFTWARE attribute in responses
               --no-udp, --no-tcp, --no-tls, --no-dtls   leave a transport off
+              --no-rfc5780              no NAT behaviour discovery, even with two listening IPs
               --prometheus              serve /metrics, /healthz and /readyz over HTTP
               --prometheus-address IP, --prometheus-port N   where (127.0.0.1, 9641)
               --otlp-endpoint URL       also push metrics to an OpenTelemetry collector

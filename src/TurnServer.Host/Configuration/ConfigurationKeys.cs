@@ -52,6 +52,7 @@ internal static class ConfigurationKeys
         ["no-tcp"] = Kind.Flag,
         ["no-tls"] = Kind.Flag,
         ["no-dtls"] = Kind.Flag,
+        ["no-rfc5780"] = Kind.Flag,
         ["log-file"] = Kind.Value,
         ["log-format"] = Kind.Value,
         ["prometheus"] = Kind.Flag,

@@ -17,7 +17,7 @@ public sealed partial class CoturnConfig
     private static readonly HashSet<string> AlwaysSo = new(StringComparer.OrdinalIgnoreCase)
     {
         "no-multicast-peers", "no-loopback-peers", "no-tlsv1", "no-tlsv1_1", "no-sslv3", "no-cli",
-        "no-stun-backward-compatibility", "no-rfc5780", "response-origin-only-with-rfc5780",
+        "no-stun-backward-compatibility", "response-origin-only-with-rfc5780",
     };
 
     private readonly Dictionary<string, List<string>> _converted = new(StringComparer.OrdinalIgnoreCase);

@@ -31,6 +31,9 @@ public sealed record ServerSettings
     /// <summary>DTLS on the TLS ports over UDP, when a certificate is configured (coturn's no-dtls turns it off).</summary>
     public required bool Dtls { get; init; }
 
+    /// <summary>RFC 5780 NAT behaviour discovery when two listening IPs of a family allow it (coturn's no-rfc5780 turns it off).</summary>
+    public bool Rfc5780 { get; init; } = true;
+
     /// <summary>Ports served with TLS when a certificate is configured (coturn's tls-listening-port, 5349).</summary>
     public required IReadOnlyList<int> TlsPorts { get; init; }
 
@@ -170,6 +173,7 @@ public sealed record ServerSettings
             Udp = !Flag(configuration, "no-udp"),
             Tcp = !Flag(configuration, "no-tcp"),
             Dtls = !Flag(configuration, "no-dtls"),
+            Rfc5780 = !Flag(configuration, "no-rfc5780"),
             TlsPorts = Flag(configuration, "no-tls") ? [] : ReadTlsPorts(configuration),
             CertificateFile = Text(configuration, "cert") is { Length: > 0 } cert ? cert : null,
             KeyFile = Text(configuration, "pkey") is { Length: > 0 } key ? key : null,

@@ -103,13 +103,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
         if (settings.Udp)
         {
-            foreach (var ip in settings.ListeningIPs)
-            {
-                var listener = new UdpListener(new IPEndPoint(ip, settings.ListeningPort), _engine, counters, loggers.CreateLogger("turnserver.udp"));
-                _listeners.Add(listener);
-                listener.Start();
-                LogListening(_logger, "UDP", listener.LocalEndPoint);
-            }
+            StartUdpListeners(counters);
         }
 
         StartStreamListeners(counters);
@@ -174,6 +168,56 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
         var certificate = _certificates?.Reload() ?? true;
         return applied && certificate;
+    }
+
+    /// <summary>
+    /// A UDP listener per listening IP; with two IPs of a family (and no no-rfc5780), two more on
+    /// the next port, grouped for RFC 5780 NAT behaviour discovery as coturn does.
+    /// </summary>
+    private void StartUdpListeners(TransportCounters counters)
+    {
+        var logger = loggers.CreateLogger("turnserver.udp");
+        var pair = settings.Rfc5780 ? DiscoveryPair(settings.ListeningIPs) : null;
+        var byIP = new Dictionary<IPAddress, UdpListener>();
+        foreach (var ip in settings.ListeningIPs.Where(ip => pair is null || !ip.Equals(pair.Value.Second)))
+        {
+            var listener = new UdpListener(new IPEndPoint(ip, settings.ListeningPort), Engine, counters, logger);
+            byIP[ip] = listener;
+            _listeners.Add(listener);
+        }
+
+        if (pair is var (first, second))
+        {
+            var primary = byIP[first];
+            var port = primary.LocalEndPoint.Port;
+            var secondIP = new UdpListener(new IPEndPoint(second, port), Engine, counters, logger);
+            var otherPort = new UdpListener(new IPEndPoint(first, settings.ListeningPort == 0 ? 0 : port + 1), Engine, counters, logger);
+            var both = new UdpListener(new IPEndPoint(second, otherPort.LocalEndPoint.Port), Engine, counters, logger);
+            _listeners.AddRange([secondIP, otherPort, both]);
+            _ = new BehaviorDiscoveryGroup(new[,] { { primary, otherPort }, { secondIP, both } });
+            LogRfc5780(_logger, primary.LocalEndPoint, both.LocalEndPoint);
+        }
+
+        foreach (var listener in _listeners)
+        {
+            listener.Start();
+            LogListening(_logger, "UDP", listener.LocalEndPoint);
+        }
+    }
+
+    /// <summary>The first two listening IPs of one family, when they are concrete addresses (a wildcard names no origin).</summary>
+    private static (IPAddress First, IPAddress Second)? DiscoveryPair(IReadOnlyList<IPAddress> ips)
+    {
+        foreach (var family in ips.Select(ip => ip.AddressFamily).Distinct())
+        {
+            var concrete = ips.Where(ip => ip.AddressFamily == family && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any)).Take(2).ToArray();
+            if (concrete.Length == 2)
+            {
+                return (concrete[0], concrete[1]);
+            }
+        }
+
+        return null;
     }
 
     private CredentialStore Credentials(ServerSettings source) =>
@@ -296,6 +340,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving /metrics, /healthz and /readyz on http://{EndPoint}")]
     private static partial void LogMonitoring(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "RFC 5780 NAT behaviour discovery: primary {Primary}, other {Other}")]
+    private static partial void LogRfc5780(ILogger logger, IPEndPoint primary, IPEndPoint other);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pushing metrics over OTLP to {Endpoint} ({Protocol})")]
     private static partial void LogOtlp(ILogger logger, Uri endpoint, string protocol);

@@ -26,6 +26,7 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private IClientTransport _contextTransport;
 
     public UdpListener(IPEndPoint endPoint, TurnEngine engine, TransportCounters counters, ILogger logger)
     {
@@ -34,6 +35,7 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
         _counters = counters;
         _logger = logger;
         _socket = ListeningSockets.BindUdp(endPoint);
+        _contextTransport = this;
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         LocalAddress = TransportAddress.FromIPEndPoint(LocalEndPoint);
     }
@@ -44,6 +46,22 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
     public TransportAddress LocalAddress { get; }
 
     public void Start() => _loop = Task.Run(ReceiveLoop);
+
+    /// <summary>Makes requests on this listener carry a richer transport, e.g. an RFC 5780 group's member.</summary>
+    internal void UseForContext(IClientTransport transport) => _contextTransport = transport;
+
+    /// <summary>Sends one message to a client from this listener's socket; failures are counted, as lost datagrams.</summary>
+    internal void SendTo(in TransportAddress client, ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            _socket.SendTo(message, SocketFlags.None, SocketAddresses.Create(client, _socket.AddressFamily));
+        }
+        catch (SocketException)
+        {
+            _counters.SendFailed();
+        }
+    }
 
     public IClientChannel CreateChannel(in TransportAddress client) =>
         new UdpClientChannel(_socket, SocketAddresses.Create(client, _socket.AddressFamily), _counters);
@@ -85,7 +103,7 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
         try
         {
             var client = SocketAddresses.ToTransportAddress(from);
-            var context = new ClientContext(new FiveTuple(client, LocalAddress, TransportProtocol.Udp), this);
+            var context = new ClientContext(new FiveTuple(client, LocalAddress, TransportProtocol.Udp), _contextTransport);
             var length = _engine.ProcessClientMessage(datagram, context, response);
             if (length > 0)
             {
