@@ -2,6 +2,7 @@ using System.Net;
 using TurnServer.Client.Connections;
 using TurnServer.Client.Turn;
 using TurnServer.Host.Tests.Integration;
+using TurnServer.Protocol.Stun;
 
 namespace TurnServer.Host.Tests.Client;
 
@@ -72,6 +73,58 @@ public sealed class TurnClientTests : IAsyncLifetime, IDisposable
 
         Assert.True(_server.Engine.Allocations.All.Single().ExpiresAt > serverFirst, "the server saw no Refresh");
         Assert.True(client.ExpiresAt > first);
+    }
+
+    [Fact]
+    public async Task StaleNonce_438_IsAnsweredWithTheNewNonce()
+    {
+        await using var server = await ServerFixture.StartAsync("--stale-nonce=1");
+        var options = Options(ClientTransport.Udp, new TurnCredentials(ServerFixture.User, ServerFixture.Password)) with { Server = server.EndPoint };
+        await using var client = await TurnClient.AllocateAsync(options);
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+
+        await client.CreatePermissionAsync(IPAddress.Loopback);
+
+        var requests = server.Engine.Counters.Requests.ToDictionary(r => (r.Method, r.Result), r => r.Count);
+        Assert.Equal(1, requests[(StunMethod.CreatePermission, 438)]);
+        Assert.Equal(1, requests[(StunMethod.CreatePermission, Relay.Metrics.EngineCounters.Success)]);
+    }
+
+    [Fact]
+    public async Task PermissionsAndChannels_AreRefreshedOnlyWhileInUse()
+    {
+        await using var peer = new UdpEchoPeer();
+        var time = new ManualTimeProvider();
+        var options = Options(ClientTransport.Udp, new TurnCredentials(ServerFixture.User, ServerFixture.Password)) with { Time = time };
+        await using var client = await TurnClient.AllocateAsync(options);
+        await client.BindChannelAsync(peer.EndPoint);
+        await client.SendToAsync(peer.EndPoint, new byte[] { 1 });
+        Assert.Equal((1, 1), (Answered(StunMethod.CreatePermission), Answered(StunMethod.ChannelBind)));
+
+        // 4.5 minutes on: the permission (5 minutes) is due and was used; the channel (10) is not due.
+        time.Advance(TimeSpan.FromMinutes(4.5));
+        await Eventually(() => Answered(StunMethod.CreatePermission) == 2);
+        Assert.Equal(1, Answered(StunMethod.ChannelBind));
+
+        // 9.5 minutes on, nothing sent since: the channel is due and bound within its lifetime of last
+        // use, so it is refreshed; the permission is due too but was last used more than 5 minutes ago.
+        time.Advance(TimeSpan.FromMinutes(5));
+        await Eventually(() => Answered(StunMethod.ChannelBind) == 2);
+        Assert.Equal(2, Answered(StunMethod.CreatePermission));
+    }
+
+    private long Answered(StunMethod method) =>
+        _server.Engine.Counters.Requests.Where(r => r.Method == method && r.Result == Relay.Metrics.EngineCounters.Success).Sum(r => r.Count);
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition());
     }
 
     private TurnClientOptions Options(ClientTransport transport, TurnCredentials credentials) =>
