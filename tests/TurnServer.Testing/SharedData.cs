@@ -6,23 +6,27 @@ namespace TurnServer.Testing;
 /// </summary>
 public static class SharedData
 {
+    private static readonly Lazy<string> Repository = new(FindRepository);
     private static readonly Lazy<string> Root = new(FindRoot);
+
+    /// <summary>The directory holding TurnServer.sln, found from the test's output directory upwards.</summary>
+    public static string RepositoryRoot => Repository.Value;
 
     public static string PathOf(string relative) => Path.Combine(Root.Value, relative);
 
     private static string FindRoot()
     {
+        var shared = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared"));
+        return Directory.Exists(shared) ? shared : throw new DirectoryNotFoundException($"The shared test data is expected at {shared}, beside the repository.");
+    }
+
+    private static string FindRepository()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "TurnServer.sln")))
             {
-                var shared = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-                if (Directory.Exists(shared))
-                {
-                    return shared;
-                }
-
-                throw new DirectoryNotFoundException($"The shared test data is expected at {shared}, beside the repository.");
+                return dir.FullName;
             }
         }
 
