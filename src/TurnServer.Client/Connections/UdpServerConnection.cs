@@ -49,7 +49,12 @@ internal sealed class UdpServerConnection : ServerConnection
             try
             {
                 var length = await _socket.ReceiveAsync(_buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                return _buffer.AsMemory(0, length).ToArray();
+                if (length > 0)
+                {
+                    return _buffer.AsMemory(0, length).ToArray();
+                }
+
+                // An empty datagram is no message; an empty result means a closed connection.
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {

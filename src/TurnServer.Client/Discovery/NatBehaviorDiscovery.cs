@@ -144,20 +144,25 @@ public sealed class NatBehaviorDiscovery
         return Step.FilteringBasic;
     }
 
+    // An answer counts only if it came from where CHANGE-REQUEST asked: a server that ignores it
+    // would otherwise make every NAT look like it filters nothing.
     private Step AfterFilteringChangeBoth(NatProbeAnswer? answer)
     {
-        if (answer is not null)
+        if (answer is null)
         {
-            _filtering = FilteringBehavior.EndpointIndependent;
-            return Step.Done;
+            return Step.FilteringChangePort;
         }
 
-        return Step.FilteringChangePort;
+        var from = answer.ReceivedFrom;
+        _filtering = !from.Address.Equals(_server.Address) && from.Port != _server.Port ? FilteringBehavior.EndpointIndependent : FilteringBehavior.Unknown;
+        return Step.Done;
     }
 
     private Step AfterFilteringChangePort(NatProbeAnswer? answer)
     {
-        _filtering = answer is not null ? FilteringBehavior.AddressDependent : FilteringBehavior.AddressAndPortDependent;
+        _filtering = answer is null ? FilteringBehavior.AddressAndPortDependent
+            : answer.ReceivedFrom.Address.Equals(_server.Address) && answer.ReceivedFrom.Port != _server.Port ? FilteringBehavior.AddressDependent
+            : FilteringBehavior.Unknown;
         return Step.Done;
     }
 

@@ -79,7 +79,7 @@ public sealed partial class TurnClient
         {
             await ChannelBindAsync(peer, state, _stopping.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TurnException or TimeoutException or OperationCanceledException or IOException)
+        catch (Exception e) when (IsRequestFailure(e) || e is OperationCanceledException)
         {
             // Send indications keep working; the next send tries again, with another number.
             _channelsByPeer.TryRemove(new KeyValuePair<TransportAddress, ChannelState>(peer, state));
@@ -202,6 +202,7 @@ public sealed partial class TurnClient
         {
             if (ChannelDataMessage.TryRead(span, out var channelData) && _peersByChannel.TryGetValue(channelData.ChannelNumber, out var peer))
             {
+                Heard(peer);
                 _received.Writer.TryWrite((peer, channelData.Data.ToArray()));
             }
 
@@ -213,11 +214,31 @@ public sealed partial class TurnClient
             && indication.TryGetXorAddress(StunAttributeType.XorPeerAddress, out var from)
             && indication.TryGetAttribute(StunAttributeType.Data, out var data))
         {
+            Heard(from);
             _received.Writer.TryWrite((from, data.ToArray()));
         }
     }
 
-    /// <summary>Refreshes, once a second, whatever expires within the margin and is still in use.</summary>
+    /// <summary>Traffic from a peer is use too: its permission and channel stay refreshed.</summary>
+    private void Heard(TransportAddress peer)
+    {
+        var now = _time.GetUtcNow();
+        if (_permissions.TryGetValue(peer.WithPort(0), out var permission))
+        {
+            permission.LastUsed = now;
+        }
+
+        if (_channelsByPeer.TryGetValue(peer, out var channel))
+        {
+            channel.LastUsed = now;
+        }
+    }
+
+    /// <summary>
+    /// Refreshes, once a second, whatever expires within the margin and is still in use (sent to or
+    /// heard from). A permission or channel whose refresh fails is forgotten, to be installed again on
+    /// the next send; an allocation whose refresh fails is lost, and callers are told.
+    /// </summary>
     private async Task MaintainAsync()
     {
         using var timer = new PeriodicTimer(MaintenanceInterval, _time);
@@ -234,17 +255,17 @@ public sealed partial class TurnClient
 
                 foreach (var (peer, permission) in _permissions)
                 {
-                    if (permission.Installing is { IsCompletedSuccessfully: true } && now >= permission.ExpiresAt - margin && now - permission.LastUsed < PermissionLifetime)
+                    if (permission.Installing is { IsCompletedSuccessfully: true } && now >= permission.ExpiresAt - margin && now < permission.ExpiresAt && now - permission.LastUsed < PermissionLifetime)
                     {
-                        await InstallPermissionAsync(peer, permission, _stopping.Token).ConfigureAwait(false);
+                        await RefreshEntryAsync(() => InstallPermissionAsync(peer, permission, _stopping.Token), () => _permissions.TryRemove(new KeyValuePair<TransportAddress, PermissionState>(peer, permission))).ConfigureAwait(false);
                     }
                 }
 
                 foreach (var (peer, channel) in _channelsByPeer)
                 {
-                    if (channel.Bound && now >= channel.ExpiresAt - margin && now - channel.LastUsed < ChannelLifetime)
+                    if (channel.Bound && now >= channel.ExpiresAt - margin && now < channel.ExpiresAt && now - channel.LastUsed < ChannelLifetime)
                     {
-                        await ChannelBindAsync(peer, channel, _stopping.Token).ConfigureAwait(false);
+                        await RefreshEntryAsync(() => ChannelBindAsync(peer, channel, _stopping.Token), () => channel.Bound = false).ConfigureAwait(false);
                     }
                 }
             }
@@ -253,10 +274,25 @@ public sealed partial class TurnClient
         {
             // Disposed.
         }
-        catch (Exception e) when (e is TurnException or TimeoutException or IOException)
+        catch (Exception e) when (IsRequestFailure(e))
         {
-            // A refresh failed: the allocation will not last, and callers are told so.
             Volatile.Write(ref _failure, e);
+            _received.Writer.TryComplete(e);
         }
     }
+
+    private static async Task RefreshEntryAsync(Func<Task> refresh, Action forget)
+    {
+        try
+        {
+            await refresh().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsRequestFailure(e))
+        {
+            forget();
+        }
+    }
+
+    private static bool IsRequestFailure(Exception e) =>
+        e is TurnException or TimeoutException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException;
 }

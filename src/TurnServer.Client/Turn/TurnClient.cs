@@ -37,7 +37,8 @@ public sealed partial class TurnClient : IAsyncDisposable
     private string? _nonce;
     private byte[] _key = [];
     private DateTimeOffset _expiresAt;
-    private int _nextChannel = ChannelNumbers.Min;
+    private const int ChannelNumberSpan = 0x1000;
+    private int _nextChannel;
     private Exception? _failure;
 
     private TurnClient(TurnClientOptions options)
@@ -76,6 +77,9 @@ public sealed partial class TurnClient : IAsyncDisposable
         }
 
         client._maintenance = Task.Run(client.MaintainAsync, CancellationToken.None);
+
+        // A server that closes the connection ends the relay: receivers are told rather than left waiting.
+        _ = client._session.Closed.ContinueWith(_ => client._received.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         return client;
     }
 
@@ -86,7 +90,7 @@ public sealed partial class TurnClient : IAsyncDisposable
         ThrowIfFailed();
         var address = TransportAddress.FromIPEndPoint(peer);
         var now = _time.GetUtcNow();
-        if (_channelsByPeer.TryGetValue(address, out var channel) && channel.Bound)
+        if (_channelsByPeer.TryGetValue(address, out var channel) && channel.Bound && now < channel.ExpiresAt)
         {
             channel.LastUsed = now;
             _permissions[address.WithPort(0)].LastUsed = now;
@@ -97,13 +101,9 @@ public sealed partial class TurnClient : IAsyncDisposable
         }
 
         await CreatePermissionAsync(peer.Address, cancellationToken).ConfigureAwait(false);
-        _channelsByPeer.GetOrAdd(address, peerAddress =>
-        {
-            var number = (ushort)Interlocked.Increment(ref _nextChannel);
-            var state = new ChannelState((ushort)(number - 1)) { LastUsed = now };
-            _ = BindChannelInBackground(peerAddress, state);
-            return state;
-        });
+        var bound = ChannelFor(address);
+        bound.LastUsed = now;
+        bound.EnsureBinding(() => BindChannelInBackground(address, bound));
         var indication = Build(StunMethod.Send, StunClass.Indication, (ref StunMessageWriter w) =>
         {
             w.WriteXorAddress(StunAttributeType.XorPeerAddress, address);
@@ -116,7 +116,18 @@ public sealed partial class TurnClient : IAsyncDisposable
     public async ValueTask<TurnReceiveResult> ReceiveFromAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ThrowIfFailed();
-        var (peer, data) = await _received.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        (TransportAddress Peer, byte[] Data) item;
+        try
+        {
+            item = await _received.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            ThrowIfFailed();
+            throw new TurnException("the connection to the TURN server is closed");
+        }
+
+        var (peer, data) = item;
         var length = Math.Min(buffer.Length, data.Length);
         data.AsSpan(0, length).CopyTo(buffer.Span);
         return new TurnReceiveResult(length, peer.ToIPEndPoint());
@@ -132,7 +143,8 @@ public sealed partial class TurnClient : IAsyncDisposable
         Task pending;
         lock (state)
         {
-            if (state.Installing is null || (state.Installing.IsCompleted && !state.Installing.IsCompletedSuccessfully))
+            // Installed again once it has failed or lapsed (it is refreshed only while in use).
+            if (state.Installing is null || (state.Installing.IsCompleted && (!state.Installing.IsCompletedSuccessfully || _time.GetUtcNow() >= state.ExpiresAt)))
             {
                 state.Installing = InstallPermissionAsync(key, state, cancellationToken);
             }
@@ -149,7 +161,8 @@ public sealed partial class TurnClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(peer);
         var address = TransportAddress.FromIPEndPoint(peer);
         await CreatePermissionAsync(peer.Address, cancellationToken).ConfigureAwait(false);
-        var state = _channelsByPeer.GetOrAdd(address, _ => new ChannelState((ushort)(Interlocked.Increment(ref _nextChannel) - 1)) { LastUsed = _time.GetUtcNow() });
+        var state = ChannelFor(address);
+        state.LastUsed = _time.GetUtcNow();
         await ChannelBindAsync(address, state, cancellationToken).ConfigureAwait(false);
         return state.Number;
     }
@@ -170,7 +183,7 @@ public sealed partial class TurnClient : IAsyncDisposable
             {
                 await RequestAsync(StunMethod.Refresh, (ref StunMessageWriter w) => w.WriteUInt32(StunAttributeType.Lifetime, 0), release.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is TurnException or TimeoutException or OperationCanceledException or IOException)
+            catch (Exception e) when (IsRequestFailure(e) || e is OperationCanceledException)
             {
                 // The server forgets the allocation when it expires anyway.
             }
@@ -179,6 +192,39 @@ public sealed partial class TurnClient : IAsyncDisposable
         await _session.DisposeAsync().ConfigureAwait(false);
         _received.Writer.TryComplete();
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// The channel for a peer, with a number of its own: taken in turn from 0x4000-0x4FFF, skipping
+    /// numbers in use, so numbers freed by failed binds come round again.
+    /// </summary>
+    private ChannelState ChannelFor(TransportAddress peer)
+    {
+        if (_channelsByPeer.TryGetValue(peer, out var existing))
+        {
+            return existing;
+        }
+
+        lock (_channelsByPeer)
+        {
+            if (_channelsByPeer.TryGetValue(peer, out existing))
+            {
+                return existing;
+            }
+
+            for (var tries = 0; tries < ChannelNumberSpan; tries++)
+            {
+                var number = (ushort)(ChannelNumbers.Min + (_nextChannel++ % ChannelNumberSpan));
+                if (_peersByChannel.TryAdd(number, peer))
+                {
+                    var state = new ChannelState(number);
+                    _channelsByPeer[peer] = state;
+                    return state;
+                }
+            }
+
+            throw new TurnException("every channel number is in use");
+        }
     }
 
     private void ThrowIfFailed()
@@ -200,7 +246,21 @@ public sealed partial class TurnClient : IAsyncDisposable
 
     private sealed class ChannelState(ushort number)
     {
+        private Task? _binding;
+
         public ushort Number { get; } = number;
+
+        /// <summary>Starts a bind unless one is under way; also after the channel lapsed, keeping its number.</summary>
+        public void EnsureBinding(Func<Task> bind)
+        {
+            lock (this)
+            {
+                if (_binding is null || _binding.IsCompleted)
+                {
+                    _binding = bind();
+                }
+            }
+        }
 
         public bool Bound { get; set; }
 

@@ -71,6 +71,21 @@ public class NatBehaviorDiscoveryTests
     }
 
     [Fact]
+    public void AServerThatIgnoresChangeRequest_LeavesFilteringUnknown_NotFullCone()
+    {
+        var discovery = new NatBehaviorDiscovery(SimulatedNat.Primary, null, SimulatedNat.IsLocal);
+        while (discovery.NextProbe is { } probe)
+        {
+            // Every answer comes from where the request went, whatever it asked for.
+            var mapped = new System.Net.IPEndPoint(SimulatedNat.Public, 40000);
+            discovery.Report(new NatProbeAnswer(mapped, SimulatedNat.Other, probe.Destination, probe.Destination));
+        }
+
+        Assert.Equal(FilteringBehavior.Unknown, discovery.Result.Filtering);
+        Assert.Equal(NatType.Cone, discovery.Result.Type);
+    }
+
+    [Fact]
     public void ReportingAfterTheEnd_IsAMistake()
     {
         var discovery = new NatBehaviorDiscovery(SimulatedNat.Primary, null, _ => false);

@@ -99,22 +99,57 @@ public sealed class TurnClientTests : IAsyncLifetime, IDisposable
         await using var client = await TurnClient.AllocateAsync(options);
         await client.BindChannelAsync(peer.EndPoint);
         await client.SendToAsync(peer.EndPoint, new byte[] { 1 });
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await client.ReceiveFromAsync(new byte[16], wait.Token);
+        }
+
         Assert.Equal((1, 1), (Answered(StunMethod.CreatePermission), Answered(StunMethod.ChannelBind)));
 
-        // 4.5 minutes on: the permission (5 minutes) is due and was used; the channel (10) is not due.
-        time.Advance(TimeSpan.FromMinutes(4.5));
+        // 4.5 minutes on: the permission (5 minutes) came due at 4 and was used; the channel (10) is not due.
+        await AdvanceAsync(time, TimeSpan.FromMinutes(4.5));
         await Eventually(() => Answered(StunMethod.CreatePermission) == 2);
         Assert.Equal(1, Answered(StunMethod.ChannelBind));
 
-        // 9.5 minutes on, nothing sent since: the channel is due and bound within its lifetime of last
-        // use, so it is refreshed; the permission is due too but was last used more than 5 minutes ago.
-        time.Advance(TimeSpan.FromMinutes(5));
+        // 9.5 minutes on, nothing sent since: the channel came due at 9 and was used within its lifetime,
+        // so it is refreshed; the permission came due at 8 but was last used over 5 minutes before.
+        await AdvanceAsync(time, TimeSpan.FromMinutes(5));
         await Eventually(() => Answered(StunMethod.ChannelBind) == 2);
         Assert.Equal(2, Answered(StunMethod.CreatePermission));
     }
 
+    [Fact]
+    public async Task AfterAnIdleSpell_TheNextSendInstallsThePermissionAndChannelAgain()
+    {
+        await using var peer = new UdpEchoPeer();
+        var time = new ManualTimeProvider();
+        var options = Options(ClientTransport.Udp, new TurnCredentials(ServerFixture.User, ServerFixture.Password)) with { Time = time };
+        await using var client = await TurnClient.AllocateAsync(options);
+        await client.BindChannelAsync(peer.EndPoint);
+
+        // 25 minutes without traffic: whatever was refreshed while still counting as in use has lapsed since.
+        await AdvanceAsync(time, TimeSpan.FromMinutes(25));
+        var (permissions, channels) = (Answered(StunMethod.CreatePermission), Answered(StunMethod.ChannelBind));
+
+        await client.SendToAsync(peer.EndPoint, new byte[] { 7 });
+        var buffer = new byte[16];
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.Equal(peer.EndPoint, (await client.ReceiveFromAsync(buffer, wait.Token)).RemoteEndPoint);
+        await Eventually(() => Answered(StunMethod.CreatePermission) == permissions + 1 && Answered(StunMethod.ChannelBind) == channels + 1);
+    }
+
     private long Answered(StunMethod method) =>
         _server.Engine.Counters.Requests.Where(r => r.Method == method && r.Result == Relay.Metrics.EngineCounters.Success).Sum(r => r.Count);
+
+    /// <summary>Moves the clock in 30-second steps, giving the client's maintenance a moment at each.</summary>
+    private static async Task AdvanceAsync(ManualTimeProvider time, TimeSpan by)
+    {
+        for (var passed = TimeSpan.Zero; passed < by; passed += TimeSpan.FromSeconds(30))
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            await Task.Delay(30);
+        }
+    }
 
     private static async Task Eventually(Func<bool> condition)
     {

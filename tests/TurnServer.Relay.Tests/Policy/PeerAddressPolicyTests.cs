@@ -76,6 +76,23 @@ public class PeerAddressPolicyTests
         Assert.True(client.ChannelBind(0x4000, peer.ToString()).ErrorCode == 403, kind);
     }
 
+    [Theory]
+    [MemberData(nameof(ForbiddenPeers))]
+    public void Engine_RefusesInternalAddresses_InSendAndConnect(string address, string kind)
+    {
+        var peer = Peer(address);
+        var harness = new EngineHarness();
+        var client = harness.Client();
+        client.Allocate((ref Protocol.Stun.StunMessageWriter w) => w.WriteAddressFamily(Protocol.Attributes.StunAttributeType.AdditionalAddressFamily, StunAddressFamily.IPv6));
+        client.SendIndication(peer.ToString(), [1, 2, 3]);
+        Assert.True(harness.Relays.Opened.All(relay => relay.Sent.Count == 0), kind);
+
+        // A TCP allocation relays IPv4 only: an IPv6 peer is refused for its family (443) before its address is looked at.
+        var (_, control, _) = Processing.TcpRelayTests.TcpAllocation();
+        var code = control.Send(Processing.TcpRelayTests.Connect(control, peer.ToString())).ErrorCode;
+        Assert.True(code == 403 || (peer.Family == StunAddressFamily.IPv6 && code == 443), $"{kind}: {code}");
+    }
+
     [Fact]
     public void AllowLoopback_OpensLoopbackInEveryForm_AndNothingElse()
     {

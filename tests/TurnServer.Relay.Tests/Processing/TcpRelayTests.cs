@@ -10,7 +10,7 @@ public class TcpRelayTests
 {
     private const string Peer = "198.51.100.7:8080";
 
-    private static (EngineHarness Harness, TestClient Control, FakeStreamClient Connection) TcpAllocation(Func<Options.TurnServerOptions, Options.TurnServerOptions>? configure = null)
+    internal static (EngineHarness Harness, TestClient Control, FakeStreamClient Connection) TcpAllocation(Func<Options.TurnServerOptions, Options.TurnServerOptions>? configure = null)
     {
         var harness = new EngineHarness(configure);
         var connection = new FakeStreamClient();
@@ -145,6 +145,6 @@ public class TcpRelayTests
         Assert.True(peer.IsClosed);
     }
 
-    private static byte[] Connect(TestClient client, string peer = Peer) =>
+    internal static byte[] Connect(TestClient client, string peer = Peer) =>
         client.Build(StunMethod.Connect, (ref StunMessageWriter w) => w.WriteXorAddress(StunAttributeType.XorPeerAddress, TransportAddress.Parse(peer)), TransactionId.NewRandom(), signed: true);
 }
