@@ -58,8 +58,14 @@ internal sealed partial class DrainingLifetime(TurnServerService server, IHostAp
             {
                 // Stopped another way meanwhile.
             }
-
-            lifetime.StopApplication();
+            catch (InvalidOperationException)
+            {
+                // Signalled before the server had started: there is nothing to drain.
+            }
+            finally
+            {
+                lifetime.StopApplication();
+            }
         });
     }
 

@@ -70,7 +70,16 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
             context.Cancel = true;
             if (_engine is not null)
             {
-                Reload();
+                try
+                {
+                    Reload();
+                }
+#pragma warning disable CA1031 // A reload that fails in an unforeseen way must not take the running server down.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    LogReloadFailed(_logger, e.Message);
+                }
             }
         });
         var counters = new TransportCounters();
@@ -160,7 +169,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
                 LogReloaded(_logger, users.Count, fresh.AuthSecrets.Count);
                 applied = true;
             }
-            catch (Exception e) when (e is ConfigurationException or Toml.TomlException or IOException or ArgumentException)
+            catch (Exception e) when (e is ConfigurationException or Toml.TomlException or IOException or ArgumentException or UnauthorizedAccessException)
             {
                 LogReloadFailed(_logger, e.Message);
             }

@@ -36,11 +36,14 @@ internal static class TurnServerInstruments
         meter.CreateObservableCounter("turnserver.tls.handshakes", () => Handshakes(transports), description: "TLS and DTLS handshakes, by protocol and result.");
     }
 
+    // Methods the server does not know all count as "other": one series, summed.
     private static IEnumerable<Measurement<long>> Requests(EngineCounters counters) =>
-        counters.Requests.Select(r => new Measurement<long>(
-            r.Count,
-            new KeyValuePair<string, object?>("method", MethodName(r.Method)),
-            new KeyValuePair<string, object?>("result", r.Result == EngineCounters.Success ? "success" : r.Result.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        counters.Requests
+            .GroupBy(r => (Method: MethodName(r.Method), Result: r.Result == EngineCounters.Success ? "success" : r.Result.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Select(g => new Measurement<long>(
+                g.Sum(r => r.Count),
+                new KeyValuePair<string, object?>("method", g.Key.Method),
+                new KeyValuePair<string, object?>("result", g.Key.Result)));
 
     private static IEnumerable<Measurement<long>> Refusals(EngineCounters counters) =>
         counters.Requests

@@ -141,14 +141,20 @@ public sealed partial class DtlsListener : IAsyncDisposable
     private void Handle(byte[] datagram, int length, SocketAddress from, byte[] plaintext, byte[] response)
     {
         var client = SocketAddresses.ToTransportAddress(from);
+        var hello = datagram.AsSpan(0, length);
         if (_sessions.TryGetValue(client, out var session))
         {
-            session.OnDatagram(datagram, length, plaintext, response);
-            return;
-        }
+            if (!session.IsEstablished || !IsClientHello(hello))
+            {
+                session.OnDatagram(datagram, length, plaintext, response);
+                return;
+            }
 
-        var hello = datagram.AsSpan(0, length);
-        if (!IsClientHello(hello))
+            // A new ClientHello on an established association: the client lost its state (a restart
+            // from the same port). RFC 6347 section 4.2.8: start afresh rather than shut it out.
+            session.End("the client started a new handshake");
+        }
+        else if (!IsClientHello(hello))
         {
             return;
         }
@@ -197,14 +203,24 @@ public sealed partial class DtlsListener : IAsyncDisposable
             return;
         }
 
+        DtlsCredentials credentials;
+        try
+        {
+            credentials = CurrentCredentials();
+        }
+        catch (Exception e) when (e is NotSupportedException or System.Security.Cryptography.CryptographicException or ArgumentException or IOException)
+        {
+            LogNoCredentials(_logger, e.Message);
+            return;
+        }
+
+        var suites = _options.Ciphers.SuitesFor(credentials.SignatureAlgorithm == Org.BouncyCastle.Crypto.Tls.SignatureAlgorithm.ecdsa, Implemented);
         if (!_limiter.TryAcquire(client))
         {
             LogTooManySessions(_logger, client);
             return;
         }
 
-        var credentials = CurrentCredentials();
-        var suites = _options.Ciphers.SuitesFor(credentials.SignatureAlgorithm == Org.BouncyCastle.Crypto.Tls.SignatureAlgorithm.ecdsa, Implemented);
         var channel = new DatagramChannel(_socket, SocketAddresses.Create(client, _socket.AddressFamily), _time.GetUtcNow() + _options.HandshakeTimeout, _time);
         var session = new DtlsSession(this, channel, new FiveTuple(client, LocalAddress, TransportProtocol.Udp), _engine, _time, _logger);
         _sessions[client] = session;
@@ -287,6 +303,9 @@ public sealed partial class DtlsListener : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DTLS: {Client} holds as many sessions as one address may")]
     private static partial void LogTooManySessions(ILogger logger, TransportAddress client);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "DTLS: the certificate cannot be used for DTLS ({Reason}); no handshake started")]
+    private static partial void LogNoCredentials(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A DTLS datagram on {EndPoint} could not be handled; serving on")]
     private static partial void LogHandlerFailure(ILogger logger, IPEndPoint endPoint, Exception exception);

@@ -19,6 +19,13 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
 {
     private const int RecordHeaderLength = 13;
     private const int PlaintextLimit = 1 << 14;
+    private const byte ChangeCipherSpec = 20;
+    private const byte Alert = 21;
+    private const byte HandshakeRecord = 22;
+    private const byte ApplicationData = 23;
+
+    /// <summary>How long after the handshake a client's resent last flight is still answered (RFC 6347 section 4.2.4).</summary>
+    private static readonly TimeSpan HandshakeRetransmissionWindow = TimeSpan.FromSeconds(30);
 
     private readonly object _sync = new();
     private readonly DtlsListener _owner;
@@ -30,6 +37,7 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
     private byte[]? _sendBuffer;
     private bool _ended;
     private long _lastActivity;
+    private long _establishedAt;
 
     public DtlsSession(DtlsListener owner, DatagramChannel channel, FiveTuple fiveTuple, TurnEngine engine, TimeProvider time, ILogger logger)
     {
@@ -58,9 +66,14 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
         try
         {
             var dtls = new DtlsServerProtocol(random).Accept(server, _channel);
+            byte[][] arrivedMeanwhile;
             lock (_sync)
             {
+                // Taken before the session is published, so BouncyCastle never reads the queue again
+                // once the listener hands it records one by one.
+                arrivedMeanwhile = _channel.CompleteHandshake();
                 _sendBuffer = new byte[PlaintextLimit];
+                _establishedAt = _time.GetTimestamp();
                 Volatile.Write(ref _dtls, dtls);
             }
 
@@ -68,7 +81,7 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
             LogEstablished(_logger, FiveTuple.Client);
             var plaintext = new byte[PlaintextLimit];
             var response = new byte[PlaintextLimit];
-            foreach (var datagram in _channel.CompleteHandshake())
+            foreach (var datagram in arrivedMeanwhile)
             {
                 Read(datagram, datagram.Length, plaintext, response);
             }
@@ -113,6 +126,12 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
                 return;
             }
 
+            if (!Worth(datagram.AsSpan(offset, RecordHeaderLength)))
+            {
+                offset += recordLength;
+                continue;
+            }
+
             int read;
             lock (_sync)
             {
@@ -152,6 +171,24 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
 
             offset += recordLength;
         }
+    }
+
+    /// <summary>
+    /// Whether BouncyCastle should see a record. Every record it discards costs a millisecond of
+    /// spinning on the listener's thread (its read waits out its timeout), so records that cannot
+    /// carry anything are dropped here: application data of the handshake's epoch, and handshake or
+    /// ChangeCipherSpec records (a client resending its last flight) once the handshake is well over.
+    /// </summary>
+    private bool Worth(ReadOnlySpan<byte> header)
+    {
+        var epoch = BinaryPrimitives.ReadUInt16BigEndian(header[3..]);
+        return header[0] switch
+        {
+            ApplicationData => epoch > 0,
+            Alert => true,
+            HandshakeRecord or ChangeCipherSpec => _time.GetElapsedTime(Volatile.Read(ref _establishedAt)) < HandshakeRetransmissionWindow,
+            _ => false,
+        };
     }
 
     /// <summary>Encrypts one message to the client as one record; larger than a record, it is dropped.</summary>

@@ -79,6 +79,23 @@ public sealed class DtlsTransportTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task AClientRestartingFromTheSamePort_GetsANewSession()
+    {
+        int port;
+        using (var before = await DtlsTurnClient.ConnectAsync(Dtls))
+        {
+            Allocate(before);
+            port = before.LocalPort;
+        }
+
+        // The old client is gone without a word; the new one handshakes from the same address.
+        using var after = await DtlsTurnClient.ConnectAsync(Dtls, localPort: port);
+        Allocate(after);
+        Assert.Equal(1, _server.Engine.Allocations.Count);
+        Assert.Equal(1, _server.DtlsSessionCount);
+    }
+
+    [Fact]
     public async Task Dtls10ClientHello_IsRefusedWithProtocolVersionAlert()
     {
         var refused = await Assert.ThrowsAsync<TlsFatalAlert>(() => DtlsTurnClient.ConnectAsync(Dtls, version: ProtocolVersion.DTLSv10));

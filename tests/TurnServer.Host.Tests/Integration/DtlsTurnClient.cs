@@ -23,11 +23,15 @@ internal sealed class DtlsTurnClient : IDisposable
 
     public string? ServerSubject { get; }
 
-    public static async Task<DtlsTurnClient> ConnectAsync(IPEndPoint server, string user = ServerFixture.User, string password = ServerFixture.Password, ProtocolVersion? version = null)
+    public int LocalPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+
+    public static async Task<DtlsTurnClient> ConnectAsync(IPEndPoint server, string user = ServerFixture.User, string password = ServerFixture.Password, ProtocolVersion? version = null, int localPort = 0)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, localPort));
             socket.Connect(server);
             var client = new Client(version ?? ProtocolVersion.DTLSv12);
             var dtls = await Task.Run(() => new DtlsClientProtocol(new SecureRandom()).Connect(client, new ConnectedDatagrams(socket)));

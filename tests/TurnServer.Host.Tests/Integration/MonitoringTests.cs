@@ -43,6 +43,20 @@ public sealed class MonitoringTests : IAsyncLifetime, IDisposable
         Assert.Contains("turnserver_build_info{version=", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task UnknownMethods_ShareOneSeries()
+    {
+        using var client = new UdpTurnClient(_server.EndPoint, ServerFixture.User, ServerFixture.Password);
+        foreach (var method in new[] { (StunMethod)0x005, (StunMethod)0x00F })
+        {
+            Assert.Equal(400, UdpTurnClient.ErrorCode(client.Exchange(client.Build(method, null, signed: false))));
+        }
+
+        var text = await _http.GetStringAsync(Url("/metrics"));
+        var series = text.Split('\n').Where(line => line.StartsWith("turnserver_requests_total{method=\"other\",result=\"400\"} ", StringComparison.Ordinal)).ToList();
+        Assert.True(series.Count == 1 && long.Parse(series[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 2, text);
+    }
+
     [RequiresToolFact("promtool", "prometheus")]
     public async Task Promtool_AcceptsTheExposition()
     {
