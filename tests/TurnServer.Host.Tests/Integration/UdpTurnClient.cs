@@ -17,11 +17,11 @@ internal sealed class UdpTurnClient : IDisposable
     private readonly IPEndPoint _server;
     private readonly LongTermSigner _signer;
 
-    public UdpTurnClient(IPEndPoint server, string user, string password, string realm = ServerFixture.Realm)
+    public UdpTurnClient(IPEndPoint server, string user, string password, string realm = ServerFixture.Realm, IPAddress? bindTo = null)
     {
         _server = server;
         _signer = new LongTermSigner(user, password, realm);
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _socket.Bind(new IPEndPoint(bindTo ?? IPAddress.Loopback, 0));
         _socket.ReceiveTimeout = 3000;
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
