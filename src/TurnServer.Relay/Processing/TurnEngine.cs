@@ -130,13 +130,13 @@ public sealed partial class TurnEngine
     {
         if (request.Method == StunMethod.Binding)
         {
-            return _rateLimiter.TryAcquire(context.FiveTuple.Client) ? AnswerBinding(request, context, response) : Dropped(context, request);
+            return Admits(context) ? AnswerBinding(request, context, response) : Dropped(context, request);
         }
 
         if (request.Method is not (StunMethod.Allocate or StunMethod.Refresh or StunMethod.CreatePermission or StunMethod.ChannelBind
             or StunMethod.Connect or StunMethod.ConnectionBind))
         {
-            return _rateLimiter.TryAcquire(context.FiveTuple.Client)
+            return Admits(context)
                 ? WriteError(response, request, StunErrorCode.BadRequest, default, sha256: false)
                 : Dropped(context, request);
         }
@@ -145,7 +145,7 @@ public sealed partial class TurnEngine
         var outcome = _authenticator.Authenticate(request, context.FiveTuple.Client, keys, out var credentials);
         if (outcome != AuthenticationOutcome.Authenticated)
         {
-            if (!_rateLimiter.TryAcquire(context.FiveTuple.Client))
+            if (!Admits(context))
             {
                 return Dropped(context, request);
             }
@@ -267,6 +267,15 @@ public sealed partial class TurnEngine
         CloseTcpConnections(allocation);
         EngineLog.AllocationEnded(_logger, allocation.Username, allocation.FiveTuple, reason);
     }
+
+    /// <summary>
+    /// Whether an unauthenticated request gets an answer. Over UDP, within the per-IP budget: its
+    /// source may be spoofed, so answers are what a reflection attack would use. Over TCP and TLS the
+    /// handshake proved the address and connections are limited per IP, while a silent drop would
+    /// leave an honest client waiting out its 39.5-second timeout, so every request is answered.
+    /// </summary>
+    private bool Admits(in ClientContext context) =>
+        context.FiveTuple.Protocol == TransportProtocol.Tcp || _rateLimiter.TryAcquire(context.FiveTuple.Client);
 
     private int Answered(StunMethod method, int length, ReadOnlySpan<byte> response)
     {

@@ -21,6 +21,17 @@ public class AbuseTests
     }
 
     [Fact]
+    public void OverTcp_EveryUnauthenticatedRequestIsAnswered_SinceNoneCanBeSpoofed()
+    {
+        var harness = new EngineHarness(o => o with { UnauthenticatedRequestsPerSecond = 10 }, streamClients: true);
+        var client = harness.Client("198.51.100.66:1");
+        client.Protocol = TransportProtocol.Tcp;
+        var request = client.Build(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp), TransactionId.NewRandom(), signed: false);
+
+        Assert.Equal(100, Enumerable.Range(0, 100).Count(_ => client.SendRaw(request) is { ErrorCode: 401 }));
+    }
+
+    [Fact]
     public void AuthenticatedRequests_AreNotRateLimited()
     {
         var harness = new EngineHarness(o => o with { UnauthenticatedRequestsPerSecond = 1 });
