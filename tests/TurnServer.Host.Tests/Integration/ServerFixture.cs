@@ -61,7 +61,10 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public static Task<ServerFixture> StartAsync(params string[] extraArgs) => StartAsync(null, extraArgs);
 
-    public static async Task<ServerFixture> StartAsync(Func<ServerSettings, ServerSettings>? adjust, params string[] extraArgs)
+    public static Task<ServerFixture> StartAsync(Func<ServerSettings, ServerSettings>? adjust, params string[] extraArgs) => StartAsync(adjust, TimeProvider.System, extraArgs);
+
+    /// <summary>The server on a clock of the test's choosing: expiry and sweeps follow it.</summary>
+    public static async Task<ServerFixture> StartAsync(Func<ServerSettings, ServerSettings>? adjust, TimeProvider time, params string[] extraArgs)
     {
         string[] args = [.. BaseArgs, $"--user={User}:{Password}", $"--static-auth-secret={Secret}", .. extraArgs];
         var current = new ConfigurationArgs(args);
@@ -72,7 +75,7 @@ internal sealed class ServerFixture : IAsyncDisposable
         }
 
         var settings = Read();
-        var service = new TurnServerService(settings, NullLoggerFactory.Instance, TimeProvider.System, Read);
+        var service = new TurnServerService(settings, NullLoggerFactory.Instance, time, Read);
         await service.StartAsync(CancellationToken.None);
         return new ServerFixture(service, settings, current);
     }

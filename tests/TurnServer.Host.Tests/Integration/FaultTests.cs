@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Sockets;
+using TurnServer.Host.Tests.Client;
+using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Protocol.Stun;
+
+namespace TurnServer.Host.Tests.Integration;
+
+/// <summary>What goes wrong around a relay without anyone's help: peers that are gone, clients that vanish.</summary>
+[Collection(SequentialCollection.Name)]
+public sealed class FaultTests
+{
+    [Fact]
+    public async Task PeerAnsweringWithIcmpUnreachable_DoesNotStopTheRelay()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        using var client = new UdpTurnClient(server.EndPoint, ServerFixture.User, ServerFixture.Password);
+        var relayed = client.Allocate();
+        var gone = TransportAddress.FromIPEndPoint(new IPEndPoint(IPAddress.Loopback, Interop.ExternalTool.FreeUdpPort()));
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var live = TransportAddress.FromIPEndPoint((IPEndPoint)peer.LocalEndPoint!);
+        foreach (var address in new[] { gone, live })
+        {
+            Assert.Null(UdpTurnClient.ErrorCode(client.Request(StunMethod.CreatePermission, (ref StunMessageWriter w) => w.WriteXorAddress(StunAttributeType.XorPeerAddress, address))));
+        }
+
+        // Nothing listens there: the kernel answers each datagram with ICMP port unreachable, which
+        // surfaces as an error on the relay socket's next receive.
+        for (var i = 0; i < 3; i++)
+        {
+            client.Send(client.Build(StunMethod.Send, (ref StunMessageWriter w) =>
+            {
+                w.WriteXorAddress(StunAttributeType.XorPeerAddress, gone);
+                w.WriteAttribute(StunAttributeType.Data, "anyone?"u8);
+            }, signed: false, StunClass.Indication));
+        }
+
+        await Task.Delay(200);
+        peer.SendTo("still here"u8, relayed.ToIPEndPoint());
+        Assert.Equal(StunReadStatus.Ok, StunMessage.Read(client.Receive(), out var indication));
+        Assert.True(indication.TryGetAttribute(StunAttributeType.Data, out var data));
+        Assert.Equal("still here"u8.ToArray(), data.ToArray());
+    }
+
+    [Fact]
+    public async Task ClientThatVanishes_ItsAllocationExpiresAndItsRelayPortIsFreed()
+    {
+        var time = new ManualTimeProvider();
+        await using var server = await ServerFixture.StartAsync(null, time);
+        TransportAddress relayed;
+        using (var client = new UdpTurnClient(server.EndPoint, ServerFixture.User, ServerFixture.Password))
+        {
+            relayed = client.Allocate();
+        }
+
+        // Ten minutes and more without a Refresh: the once-a-second sweep ends it.
+        for (var minute = 0; minute < 11; minute++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            await Task.Delay(20);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (server.Engine.Allocations.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, server.Engine.Allocations.Count);
+        using var reuse = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        reuse.Bind(relayed.ToIPEndPoint()); // throws if the relay socket were still open
+    }
+}
