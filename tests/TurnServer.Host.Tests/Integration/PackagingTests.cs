@@ -2,7 +2,12 @@ using TurnServer.Host.Tests.Interop;
 
 namespace TurnServer.Host.Tests.Integration;
 
-/// <summary>What an operator installs from: the systemd unit, and the publish step the Dockerfile runs.</summary>
+/// <summary>
+/// What an operator installs from: the systemd unit, and the publish step the Dockerfile runs. In
+/// the sequential collection: reading a minute of build output allocates in this process, which the
+/// relay's allocation-per-packet measurement must not count.
+/// </summary>
+[Collection(SequentialCollection.Name)]
 public sealed class PackagingTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("turnserver-packaging-").FullName;
