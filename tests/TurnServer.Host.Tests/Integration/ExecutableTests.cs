@@ -11,13 +11,12 @@ namespace TurnServer.Host.Tests.Integration;
 [Collection(SequentialCollection.Name)]
 public sealed partial class ExecutableTests
 {
-    private static readonly string Dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
     private static readonly string Server = Path.Combine(AppContext.BaseDirectory, "turnserver.dll");
 
     [Fact]
     public async Task MisspelledOption_StopsStartUpWithExitCode2_NamingIt()
     {
-        var (exit, output) = await ExternalTool.RunAsync(Dotnet, [Server, "--listening-prot=3478"], TimeSpan.FromSeconds(30));
+        var (exit, output) = await ExternalTool.RunAsync(ExternalTool.Dotnet, [Server, "--listening-prot=3478"], TimeSpan.FromSeconds(30));
         Assert.Equal(2, exit);
         Assert.Contains("--listening-prot", output, StringComparison.Ordinal);
     }
@@ -25,7 +24,7 @@ public sealed partial class ExecutableTests
     [Fact]
     public async Task Help_ListsTheCoturnOptions()
     {
-        var (exit, output) = await ExternalTool.RunAsync(Dotnet, [Server, "--help"], TimeSpan.FromSeconds(30));
+        var (exit, output) = await ExternalTool.RunAsync(ExternalTool.Dotnet, [Server, "--help"], TimeSpan.FromSeconds(30));
         Assert.Equal(0, exit);
         Assert.Contains("--static-auth-secret", output, StringComparison.Ordinal);
     }
@@ -33,7 +32,7 @@ public sealed partial class ExecutableTests
     [Fact]
     public async Task DefaultConfig_ServesWithAPrintedPassword_AndStopsCleanlyOnSigterm()
     {
-        using var process = ExternalTool.Launch(Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0"]);
+        using var process = ExternalTool.Launch(ExternalTool.Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0"]);
         var lines = new List<string>();
         IPEndPoint? endPoint = null;
         string? password = null;
@@ -74,7 +73,7 @@ public sealed partial class ExecutableTests
     [Fact]
     public async Task Sigterm_Drains_LiveAllocationsAreServed_NewOnesRefused_ExitWhenTheyEnd()
     {
-        using var process = ExternalTool.Launch(Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0", "--user=alice:pw", "--realm=r", "--drain-timeout=30"]);
+        using var process = ExternalTool.Launch(ExternalTool.Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0", "--user=alice:pw", "--realm=r", "--drain-timeout=30"]);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(40));
         var endPoint = await ServingEndPoint(process, deadline.Token);
         var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
@@ -97,7 +96,7 @@ public sealed partial class ExecutableTests
     [Fact]
     public async Task JsonLogFormat_WritesOneJsonObjectPerLine()
     {
-        using var process = ExternalTool.Launch(Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0", "--user=alice:pw", "--log-format=json"]);
+        using var process = ExternalTool.Launch(ExternalTool.Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0", "--user=alice:pw", "--log-format=json"]);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
@@ -121,7 +120,7 @@ public sealed partial class ExecutableTests
         var config = Path.Combine(directory, "turnserver.toml");
         const string Common = "listening-ip = [\"127.0.0.1\"]\nlistening-port = 0\nrealm = \"r\"\nno-tls = true\n";
         await File.WriteAllTextAsync(config, Common + "user = [\"alice:pw\"]\n");
-        using var process = ExternalTool.Launch(Dotnet, [Server, "-c", config]);
+        using var process = ExternalTool.Launch(ExternalTool.Dotnet, [Server, "-c", config]);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
@@ -164,13 +163,13 @@ public sealed partial class ExecutableTests
             if (convert)
             {
                 var converted = Path.Combine(directory, "turnserver.toml");
-                var (exit, report) = await ExternalTool.RunAsync(Dotnet, [Server, "migrate-config", config, "-o", converted], TimeSpan.FromSeconds(30));
+                var (exit, report) = await ExternalTool.RunAsync(ExternalTool.Dotnet, [Server, "migrate-config", config, "-o", converted], TimeSpan.FromSeconds(30));
                 Assert.True(exit == 0, report);
                 Assert.Contains("2 not supported", report, StringComparison.Ordinal);
                 config = converted;
             }
 
-            using var process = ExternalTool.Launch(Dotnet, [Server, "-c", config, "--listening-port=0", "--prometheus-port=0", "--min-port=49160", "--max-port=49200"]);
+            using var process = ExternalTool.Launch(ExternalTool.Dotnet, [Server, "-c", config, "--listening-port=0", "--prometheus-port=0", "--min-port=49160", "--max-port=49200"]);
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var endPoint = await ServingEndPoint(process, deadline.Token);
             using (var alice = new UdpTurnClient(endPoint, "alice", "correct-horse", realm: "turn.example.org"))

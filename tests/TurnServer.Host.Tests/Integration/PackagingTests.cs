@@ -35,25 +35,13 @@ public sealed class PackagingTests : IDisposable
         Assert.Contains("USER app", dockerfile, StringComparison.Ordinal);
 
         var output = Path.Combine(_directory, "app");
-        var (published, log) = await ExternalTool.RunAsync("dotnet", ["publish", RepositoryFile("src/TurnServer.Host"), "-c", "Release", "-o", output, "--no-self-contained"], TimeSpan.FromMinutes(5));
+        var (published, log) = await ExternalTool.RunAsync(ExternalTool.Dotnet, ["publish", RepositoryFile("src/TurnServer.Host"), "-c", "Release", "-o", output, "--no-self-contained"], TimeSpan.FromMinutes(5));
         Assert.True(published == 0, log);
 
-        var (exit, version) = await ExternalTool.RunAsync("dotnet", [Path.Combine(output, "turnserver.dll"), "--version"], TimeSpan.FromSeconds(30));
+        var (exit, version) = await ExternalTool.RunAsync(ExternalTool.Dotnet, [Path.Combine(output, "turnserver.dll"), "--version"], TimeSpan.FromSeconds(30));
         Assert.Equal(0, exit);
         Assert.StartsWith("turnserver ", version, StringComparison.Ordinal);
     }
 
-    /// <summary>A file of this repository, found from the test's output directory upwards.</summary>
-    private static string RepositoryFile(string relative)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "TurnServer.sln")))
-            {
-                return Path.Combine(directory.FullName, relative);
-            }
-        }
-
-        throw new FileNotFoundException("TurnServer.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryFile(string relative) => Path.Combine(Testing.SharedData.RepositoryRoot, relative);
 }

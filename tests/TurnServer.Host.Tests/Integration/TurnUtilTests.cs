@@ -7,7 +7,6 @@ namespace TurnServer.Host.Tests.Integration;
 [Collection(SequentialCollection.Name)]
 public sealed class TurnUtilTests : IAsyncLifetime, IDisposable
 {
-    private static readonly string Dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
     private static readonly string TurnUtil = Path.Combine(AppContext.BaseDirectory, "turnutil.dll");
 
     private readonly TestCertificate _certificate = new();
@@ -90,5 +89,5 @@ public sealed class TurnUtilTests : IAsyncLifetime, IDisposable
     private string Uri(string template) => string.Format(CultureInfo.InvariantCulture, template, _server.EndPoint, _server.TcpEndPoint, _server.TlsEndPoint.Port);
 
     private static Task<(int ExitCode, string Output)> Run(params string[] args) =>
-        ExternalTool.RunAsync(Dotnet, [TurnUtil, .. args], TimeSpan.FromSeconds(60));
+        ExternalTool.RunAsync(ExternalTool.Dotnet, [TurnUtil, .. args], TimeSpan.FromSeconds(60));
 }

@@ -32,6 +32,9 @@ public sealed class RequiresToolTheoryAttribute : TheoryAttribute
 
 internal static class ExternalTool
 {
+    /// <summary>The dotnet host running the tests, to start the built executables with.</summary>
+    public static string Dotnet { get; } = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
     public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     public static string? Find(string tool) =>
