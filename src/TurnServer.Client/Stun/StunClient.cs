@@ -26,11 +26,8 @@ public static class StunClient
 
         var connection = await ServerConnection.OpenAsync(server, transport, options.Tls, cancellationToken).ConfigureAwait(false);
         await using var session = new ClientSession(connection, options.Retransmission, static _ => { });
-        var request = new byte[StunConstants.HeaderLength + 8];
-        var writer = new StunMessageWriter(request, StunMessageType.BindingRequest, TransactionId.NewRandom());
-        writer.WriteFingerprint();
         var started = Stopwatch.GetTimestamp();
-        var response = await session.RequestAsync(writer.Written.ToArray(), cancellationToken).ConfigureAwait(false);
+        var response = await session.RequestAsync(BindingRequest.Create(TransactionId.NewRandom()), cancellationToken).ConfigureAwait(false);
         return BindingAnswer.Read(response, connection.RemoteEndPoint, Stopwatch.GetElapsedTime(started))
             ?? throw new InvalidDataException($"{server} answered the Binding request with something other than a success");
     }

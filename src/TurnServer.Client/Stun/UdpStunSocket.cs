@@ -37,16 +37,7 @@ public sealed class UdpStunSocket : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         var id = TransactionId.NewRandom();
-        var request = new byte[64];
-        var writer = new StunMessageWriter(request, StunMessageType.BindingRequest, id);
-        if (change != ChangeRequest.None)
-        {
-            writer.WriteChangeRequest(change);
-        }
-
-        writer.WriteFingerprint();
-        var message = writer.Written.ToArray();
-        var answer = await ExchangeAsync(id, message, server, cancellationToken).ConfigureAwait(false);
+        var answer = await ExchangeAsync(id, BindingRequest.Create(id, change), server, cancellationToken).ConfigureAwait(false);
         return answer is var (response, from, roundTrip) ? BindingAnswer.Read(response, from, roundTrip) : null;
     }
 
@@ -63,9 +54,7 @@ public sealed class UdpStunSocket : IAsyncDisposable
         try
         {
             using var other = new Socket(mapped.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            var request = new byte[32];
-            var writer = new StunMessageWriter(request, StunMessageType.BindingRequest, id);
-            await other.SendToAsync(writer.Written.ToArray(), mapped, cancellationToken).ConfigureAwait(false);
+            await other.SendToAsync(BindingRequest.Create(id), mapped, cancellationToken).ConfigureAwait(false);
             await arrived.Task.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
             return true;
         }
