@@ -34,14 +34,16 @@ public sealed partial class TurnClient
 
         RelayedEndPoint = relayed.ToIPEndPoint();
         MappedEndPoint = mapped.ToIPEndPoint();
-        _expiresAt = _time.GetUtcNow() + Lifetime(message);
+        _refreshedAt = _time.GetUtcNow();
+        _expiresAt = _refreshedAt + Lifetime(message);
     }
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var response = await RequestAsync(StunMethod.Refresh, null, cancellationToken).ConfigureAwait(false);
         StunMessage.Read(response, out var message);
-        _expiresAt = _time.GetUtcNow() + Lifetime(message);
+        _refreshedAt = _time.GetUtcNow();
+        _expiresAt = _refreshedAt + Lifetime(message);
     }
 
     private async Task InstallPermissionAsync(TransportAddress peer, PermissionState state, CancellationToken cancellationToken)
@@ -235,9 +237,11 @@ public sealed partial class TurnClient
     }
 
     /// <summary>
-    /// Refreshes, once a second, whatever expires within the margin and is still in use (sent to or
-    /// heard from). A permission or channel whose refresh fails is forgotten, to be installed again on
-    /// the next send; an allocation whose refresh fails is lost, and callers are told.
+    /// Once a second: refreshes the allocation when it nears expiry or has been quiet for the
+    /// keep-alive interval, and whatever permission or channel expires within the margin and is still
+    /// in use (sent to or heard from). A permission or channel whose refresh fails is forgotten, to be
+    /// installed again on the next send. A lost allocation is made again, or, without
+    /// <see cref="TurnClientOptions.Reallocate"/>, callers are told.
     /// </summary>
     private async Task MaintainAsync()
     {
@@ -246,27 +250,18 @@ public sealed partial class TurnClient
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                var now = _time.GetUtcNow();
-                var margin = _options.RefreshMargin < PermissionLifetime ? _options.RefreshMargin : TimeSpan.FromMinutes(1);
-                if (now >= _expiresAt - _options.RefreshMargin)
+                try
                 {
-                    await RefreshAsync(_stopping.Token).ConfigureAwait(false);
-                }
-
-                foreach (var (peer, permission) in _permissions)
-                {
-                    if (permission.Installing is { IsCompletedSuccessfully: true } && now >= permission.ExpiresAt - margin && now < permission.ExpiresAt && now - permission.LastUsed < PermissionLifetime)
+                    if (IsLost)
                     {
-                        await RefreshEntryAsync(() => InstallPermissionAsync(peer, permission, _stopping.Token), () => _permissions.TryRemove(new KeyValuePair<TransportAddress, PermissionState>(peer, permission))).ConfigureAwait(false);
+                        throw new IOException("the allocation or the connection to the TURN server is gone");
                     }
-                }
 
-                foreach (var (peer, channel) in _channelsByPeer)
+                    await MaintainOnceAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (_options.Reallocate && IsRequestFailure(e))
                 {
-                    if (channel.Bound && now >= channel.ExpiresAt - margin && now < channel.ExpiresAt && now - channel.LastUsed < ChannelLifetime)
-                    {
-                        await RefreshEntryAsync(() => ChannelBindAsync(peer, channel, _stopping.Token), () => channel.Bound = false).ConfigureAwait(false);
-                    }
+                    await ReallocateAsync(e).ConfigureAwait(false);
                 }
             }
         }
@@ -281,7 +276,33 @@ public sealed partial class TurnClient
         }
     }
 
-    private static async Task RefreshEntryAsync(Func<Task> refresh, Action forget)
+    private async Task MaintainOnceAsync()
+    {
+        var now = _time.GetUtcNow();
+        var margin = _options.RefreshMargin < PermissionLifetime ? _options.RefreshMargin : TimeSpan.FromMinutes(1);
+        if (now >= _expiresAt - _options.RefreshMargin || now - _refreshedAt >= _options.KeepAliveInterval)
+        {
+            await RefreshAsync(_stopping.Token).ConfigureAwait(false);
+        }
+
+        foreach (var (peer, permission) in _permissions)
+        {
+            if (permission.Installing is { IsCompletedSuccessfully: true } && now >= permission.ExpiresAt - margin && now < permission.ExpiresAt && now - permission.LastUsed < PermissionLifetime)
+            {
+                await RefreshEntryAsync(() => InstallPermissionAsync(peer, permission, _stopping.Token), () => _permissions.TryRemove(new KeyValuePair<TransportAddress, PermissionState>(peer, permission))).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (peer, channel) in _channelsByPeer)
+        {
+            if (channel.Bound && now >= channel.ExpiresAt - margin && now < channel.ExpiresAt && now - channel.LastUsed < ChannelLifetime)
+            {
+                await RefreshEntryAsync(() => ChannelBindAsync(peer, channel, _stopping.Token), () => channel.Bound = false).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RefreshEntryAsync(Func<Task> refresh, Action forget)
     {
         try
         {
@@ -289,6 +310,11 @@ public sealed partial class TurnClient
         }
         catch (Exception e) when (IsRequestFailure(e))
         {
+            if (MeansAllocationLost(e))
+            {
+                MarkLost();
+            }
+
             forget();
         }
     }

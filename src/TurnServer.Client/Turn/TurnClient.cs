@@ -31,12 +31,13 @@ public sealed partial class TurnClient : IAsyncDisposable
     private readonly ConcurrentDictionary<ushort, TransportAddress> _peersByChannel = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _credentialsLock = new();
-    private ClientSession _session = null!;
+    private volatile ClientSession _session = null!;
     private Task? _maintenance;
     private string? _realm;
     private string? _nonce;
     private byte[] _key = [];
     private DateTimeOffset _expiresAt;
+    private DateTimeOffset _refreshedAt;
     private const int ChannelNumberSpan = 0x1000;
     private int _nextChannel;
     private Exception? _failure;
@@ -77,30 +78,53 @@ public sealed partial class TurnClient : IAsyncDisposable
         }
 
         client._maintenance = Task.Run(client.MaintainAsync, CancellationToken.None);
-
-        // A server that closes the connection ends the relay: receivers are told rather than left waiting.
-        _ = client._session.Closed.ContinueWith(_ => client._received.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        client.Watch(client._session);
         return client;
     }
 
-    /// <summary>Sends a datagram to a peer through the relay: ChannelData once a channel is bound, a Send indication before.</summary>
+    /// <summary>
+    /// Sends a datagram to a peer through the relay: ChannelData once a channel is bound, a Send
+    /// indication before. While a lost allocation is being made again the datagram is dropped.
+    /// </summary>
     public async ValueTask SendToAsync(IPEndPoint peer, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(peer);
         ThrowIfFailed();
-        var address = TransportAddress.FromIPEndPoint(peer);
+        if (_reallocating)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendThroughRelayAsync(TransportAddress.FromIPEndPoint(peer), data, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (_options.Reallocate && IsRequestFailure(e) && (MeansAllocationLost(e) || IsLost || _reallocating))
+        {
+            // The allocation went while this datagram was on its way; the maintenance loop makes it again.
+            MarkLost();
+        }
+    }
+
+    private async Task SendThroughRelayAsync(TransportAddress address, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var session = _session;
         var now = _time.GetUtcNow();
         if (_channelsByPeer.TryGetValue(address, out var channel) && channel.Bound && now < channel.ExpiresAt)
         {
             channel.LastUsed = now;
-            _permissions[address.WithPort(0)].LastUsed = now;
-            var frame = new byte[_session.Connection.IsStream ? ChannelDataMessage.GetStreamLength(data.Length) : ChannelDataMessage.HeaderLength + data.Length];
-            ChannelDataMessage.Write(frame, channel.Number, data.Span, _session.Connection.IsStream);
-            await _session.SendAsync(frame, cancellationToken).ConfigureAwait(false);
+            if (_permissions.TryGetValue(address.WithPort(0), out var permission))
+            {
+                permission.LastUsed = now;
+            }
+
+            var frame = new byte[session.Connection.IsStream ? ChannelDataMessage.GetStreamLength(data.Length) : ChannelDataMessage.HeaderLength + data.Length];
+            ChannelDataMessage.Write(frame, channel.Number, data.Span, session.Connection.IsStream);
+            await session.SendAsync(frame, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await CreatePermissionAsync(peer.Address, cancellationToken).ConfigureAwait(false);
+        await CreatePermissionAsync(address.ToIPEndPoint().Address, cancellationToken).ConfigureAwait(false);
         var bound = ChannelFor(address);
         bound.LastUsed = now;
         bound.EnsureBinding(() => BindChannelInBackground(address, bound));

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using TurnServer.Client.Connections;
+using TurnServer.Client.Stun;
+using TurnServer.Client.Turn;
+using TurnServer.Host.Tests.Integration;
+
+namespace TurnServer.Host.Tests.Client;
+
+/// <summary>Our client library makes its allocation again by itself when the server loses it.</summary>
+[Collection(SequentialCollection.Name)]
+public sealed class TurnClientReallocationTests
+{
+    [Theory]
+    [InlineData(ClientTransport.Udp)]
+    [InlineData(ClientTransport.Tcp)]
+    public async Task ServerRestart_ClientAllocatesAgain_AndRelaysThroughTheNewAllocation(ClientTransport transport)
+    {
+        var port = PortFreeForUdpAndTcp();
+        await using var peer = new UdpEchoPeer();
+        var first = await ServerFixture.StartAsync($"--listening-port={port}");
+        var server = new IPEndPoint(IPAddress.Loopback, port);
+        await using var client = await TurnClient.AllocateAsync(Options(server, transport));
+        var reallocated = new TaskCompletionSource<TurnReallocatedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Reallocated += (_, e) => reallocated.TrySetResult(e);
+        await RelayTurnClient.ExchangeAsync(client, peer.EndPoint, messages: 3);
+        var before = client.RelayedEndPoint;
+
+        await first.DisposeAsync();
+        await using var second = await ServerFixture.StartAsync($"--listening-port={port}");
+
+        var e = await reallocated.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(before, e.PreviousRelayedEndPoint);
+        Assert.Equal(client.RelayedEndPoint, e.RelayedEndPoint);
+        Assert.False(client.IsReallocating);
+        Assert.Equal(1, second.Engine.Allocations.Count);
+        await RelayTurnClient.ExchangeAsync(client, peer.EndPoint, messages: 3);
+    }
+
+    [Fact]
+    public async Task AllocationEndedByTheServer_ClientNoticesAtItsNextKeepAlive_AndAllocatesAgain()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        await using var peer = new UdpEchoPeer();
+        await using var client = await TurnClient.AllocateAsync(Options(server.EndPoint, ClientTransport.Udp));
+        var reallocated = new TaskCompletionSource<TurnReallocatedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Reallocated += (_, e) => reallocated.TrySetResult(e);
+        await RelayTurnClient.ExchangeAsync(client, peer.EndPoint, messages: 3);
+
+        var ended = Assert.Single(server.Engine.Allocations.All);
+        Assert.True(server.Engine.EndAllocation(ended.Id, "ended by the test"));
+
+        var e = await reallocated.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.IsType<TurnException>(e.Cause);
+        Assert.Equal(437, ((TurnException)e.Cause).ErrorCode);
+        await RelayTurnClient.ExchangeAsync(client, peer.EndPoint, messages: 3);
+        Assert.NotEqual(ended.Id, Assert.Single(server.Engine.Allocations.All).Id);
+    }
+
+    [Fact]
+    public async Task WithoutReallocation_ALostAllocationFailsTheCallers()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        await using var client = await TurnClient.AllocateAsync(Options(server.EndPoint, ClientTransport.Udp) with { Reallocate = false });
+        server.Engine.EndAllocation(Assert.Single(server.Engine.Allocations.All).Id, "ended by the test");
+
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var failure = await Assert.ThrowsAsync<TurnException>(async () => await client.ReceiveFromAsync(new byte[100], wait.Token));
+        Assert.Contains("437", failure.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<TurnException>(async () => await client.SendToAsync(new IPEndPoint(IPAddress.Loopback, 9), new byte[1]));
+    }
+
+    private static TurnClientOptions Options(IPEndPoint server, ClientTransport transport) =>
+        new(server, new TurnCredentials(ServerFixture.User, ServerFixture.Password))
+        {
+            Transport = transport,
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
+            Retransmission = new RetransmissionPolicy(TimeSpan.FromMilliseconds(100), 4, 4),
+        };
+
+    private static int PortFreeForUdpAndTcp()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Interop.ExternalTool.FreeTcpPort();
+            try
+            {
+                using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+                // Taken for UDP: try another.
+            }
+        }
+    }
+}
