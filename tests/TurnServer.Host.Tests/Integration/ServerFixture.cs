@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using TurnServer.Host.Configuration;
 using TurnServer.Host.Hosting;
 
@@ -17,14 +17,22 @@ internal sealed class ServerFixture : IAsyncDisposable
     private readonly TurnServerService _service;
     private readonly ConfigurationArgs _args;
 
-    private ServerFixture(TurnServerService service, ServerSettings settings, ConfigurationArgs args)
+    private readonly RecordingLoggerProvider _log;
+    private readonly ILoggerFactory _loggerFactory;
+
+    private ServerFixture(TurnServerService service, ServerSettings settings, ConfigurationArgs args, RecordingLoggerProvider log, ILoggerFactory loggerFactory)
     {
         _service = service;
+        _log = log;
+        _loggerFactory = loggerFactory;
         Settings = settings;
         _args = args;
     }
 
     public ServerSettings Settings { get; }
+
+    /// <summary>What the server logged at warning level and above.</summary>
+    public IReadOnlyCollection<string> LoggedProblems => _log.Entries;
 
     public IPEndPoint EndPoint => _service.UdpEndPoints[0];
 
@@ -75,9 +83,11 @@ internal sealed class ServerFixture : IAsyncDisposable
         }
 
         var settings = Read();
-        var service = new TurnServerService(settings, NullLoggerFactory.Instance, time, Read);
+        var log = new RecordingLoggerProvider();
+        var loggerFactory = new LoggerFactory([log]);
+        var service = new TurnServerService(settings, loggerFactory, time, Read);
         await service.StartAsync(CancellationToken.None);
-        return new ServerFixture(service, settings, current);
+        return new ServerFixture(service, settings, current, log, loggerFactory);
     }
 
     /// <summary>
@@ -100,5 +110,6 @@ internal sealed class ServerFixture : IAsyncDisposable
     {
         await _service.StopAsync(CancellationToken.None);
         _service.Dispose();
+        _loggerFactory.Dispose();
     }
 }
