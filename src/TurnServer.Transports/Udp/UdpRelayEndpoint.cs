@@ -81,19 +81,23 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint
             {
                 received = await _socket.ReceiveFromAsync(data, SocketFlags.None, from).ConfigureAwait(false);
             }
-            catch (ObjectDisposedException)
+            catch (SocketException e) when (IsPeerReport(e.SocketErrorCode))
             {
-                break;
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
-                // A peer's ICMP unreachable for an earlier send: the relay goes on.
+                // A peer's ICMP error for an earlier send: the relay goes on.
                 _counters.ReceiveFailed();
                 continue;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                Fail(e.Message);
+                break;
+            }
+
+            // No source address: the socket was shut down, and will only ever read nothing again.
+            if (from.Size == 0)
+            {
+                Fail("shut down");
+                break;
             }
 
             // A datagram that filled the buffer may have been cut short: drop it rather than relay half.
@@ -116,6 +120,27 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint
         }
     }
 
+    /// <summary>Errors the kernel reports for ICMP messages about earlier sends, or for a moment's shortage.</summary>
+    private static bool IsPeerReport(SocketError error) => error is SocketError.ConnectionRefused or SocketError.ConnectionReset
+        or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.NetworkDown
+        or SocketError.MessageSize or SocketError.TimedOut or SocketError.NoBufferSpaceAvailable;
+
+    /// <summary>
+    /// The socket broke while the allocation was live: a relay that cannot receive serves no one, so the
+    /// allocation ends and its client, refused with 437 at its next request, allocates again.
+    /// </summary>
+    private void Fail(string error)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return; // Closed by the allocation's own end.
+        }
+
+        _counters.ReceiveFailed();
+        LogSocketFailed(_logger, LocalAddress, error);
+        _engine.EndAllocation(_owner.Id, "its relay socket failed");
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
@@ -123,6 +148,9 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint
             _socket.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Relay socket {Relay} failed ({Error}); ending its allocation")]
+    private static partial void LogSocketFailed(ILogger logger, TransportAddress relay, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A peer datagram on relay {Relay} could not be relayed; relaying on")]
     private static partial void LogRelayFailure(ILogger logger, TransportAddress relay, Exception exception);

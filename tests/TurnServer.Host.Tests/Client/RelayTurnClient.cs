@@ -1,11 +1,23 @@
 using System.Net;
+using TurnServer.Client.Connections;
+using TurnServer.Client.Stun;
 using TurnServer.Client.Turn;
+using TurnServer.Host.Tests.Integration;
 
 namespace TurnServer.Host.Tests.Client;
 
 /// <summary>Sends numbered messages through a TURN client to an echo peer and checks each one comes back from it.</summary>
 internal static class RelayTurnClient
 {
+    /// <summary>The fixture's user, with keep-alives and retransmissions quick enough that a lost allocation shows within seconds.</summary>
+    public static TurnClientOptions QuickToNotice(IPEndPoint server, ClientTransport transport = ClientTransport.Udp) =>
+        new(server, new TurnCredentials(ServerFixture.User, ServerFixture.Password))
+        {
+            Transport = transport,
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
+            Retransmission = new RetransmissionPolicy(TimeSpan.FromMilliseconds(100), 4, 4),
+        };
+
     public static async Task ExchangeAsync(TurnClient client, IPEndPoint echo, int messages)
     {
         var buffer = new byte[2048];

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using TurnServer.Client.Connections;
-using TurnServer.Client.Stun;
 using TurnServer.Client.Turn;
 using TurnServer.Host.Tests.Integration;
 
@@ -20,7 +19,7 @@ public sealed class TurnClientReallocationTests
         await using var peer = new UdpEchoPeer();
         var first = await ServerFixture.StartAsync($"--listening-port={port}");
         var server = new IPEndPoint(IPAddress.Loopback, port);
-        await using var client = await TurnClient.AllocateAsync(Options(server, transport));
+        await using var client = await TurnClient.AllocateAsync(RelayTurnClient.QuickToNotice(server, transport));
         var reallocated = new TaskCompletionSource<TurnReallocatedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.Reallocated += (_, e) => reallocated.TrySetResult(e);
         await RelayTurnClient.ExchangeAsync(client, peer.EndPoint, messages: 3);
@@ -42,7 +41,7 @@ public sealed class TurnClientReallocationTests
     {
         await using var server = await ServerFixture.StartAsync();
         await using var peer = new UdpEchoPeer();
-        await using var client = await TurnClient.AllocateAsync(Options(server.EndPoint, ClientTransport.Udp));
+        await using var client = await TurnClient.AllocateAsync(RelayTurnClient.QuickToNotice(server.EndPoint));
         var reallocated = new TaskCompletionSource<TurnReallocatedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.Reallocated += (_, e) => reallocated.TrySetResult(e);
         await RelayTurnClient.ExchangeAsync(client, peer.EndPoint, messages: 3);
@@ -61,7 +60,7 @@ public sealed class TurnClientReallocationTests
     public async Task WithoutReallocation_ALostAllocationFailsTheCallers()
     {
         await using var server = await ServerFixture.StartAsync();
-        await using var client = await TurnClient.AllocateAsync(Options(server.EndPoint, ClientTransport.Udp) with { Reallocate = false });
+        await using var client = await TurnClient.AllocateAsync(RelayTurnClient.QuickToNotice(server.EndPoint) with { Reallocate = false });
         server.Engine.EndAllocation(Assert.Single(server.Engine.Allocations.All).Id, "ended by the test");
 
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -69,14 +68,6 @@ public sealed class TurnClientReallocationTests
         Assert.Contains("437", failure.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<TurnException>(async () => await client.SendToAsync(new IPEndPoint(IPAddress.Loopback, 9), new byte[1]));
     }
-
-    private static TurnClientOptions Options(IPEndPoint server, ClientTransport transport) =>
-        new(server, new TurnCredentials(ServerFixture.User, ServerFixture.Password))
-        {
-            Transport = transport,
-            KeepAliveInterval = TimeSpan.FromSeconds(1),
-            Retransmission = new RetransmissionPolicy(TimeSpan.FromMilliseconds(100), 4, 4),
-        };
 
     private static int PortFreeForUdpAndTcp()
     {

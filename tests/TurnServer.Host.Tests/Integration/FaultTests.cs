@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using TurnServer.Client.Turn;
 using TurnServer.Host.Tests.Client;
 using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
@@ -71,5 +72,28 @@ public sealed class FaultTests
         Assert.Equal(0, server.Engine.Allocations.Count);
         using var reuse = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         reuse.Bind(relayed.ToIPEndPoint()); // throws if the relay socket were still open
+    }
+
+    [Fact]
+    public async Task RelaySocketFailing_EndsOnlyItsAllocation_WhoseClientAllocatesAgain()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        await using var peer = new UdpEchoPeer();
+        await using var victim = await TurnClient.AllocateAsync(RelayTurnClient.QuickToNotice(server.EndPoint));
+        await using var bystander = await TurnClient.AllocateAsync(RelayTurnClient.QuickToNotice(server.EndPoint));
+        var reallocated = new TaskCompletionSource<TurnReallocatedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        victim.Reallocated += (_, e) => reallocated.TrySetResult(e);
+        bystander.Reallocated += (_, _) => Assert.Fail("the bystander lost its allocation");
+        await RelayTurnClient.ExchangeAsync(victim, peer.EndPoint, messages: 2);
+        var failed = victim.RelayedEndPoint;
+
+        RelaySocketSabotage.CloseUnderneath(server.Engine.Allocations.All.Single(a => a.Relays[0].Address == TransportAddress.FromIPEndPoint(failed)));
+
+        var e = await reallocated.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(failed, e.PreviousRelayedEndPoint);
+        await RelayTurnClient.ExchangeAsync(victim, peer.EndPoint, messages: 3);
+        await RelayTurnClient.ExchangeAsync(bystander, peer.EndPoint, messages: 3);
+        Assert.Equal(2, server.Engine.Allocations.Count);
+        Assert.Contains(server.LoggedProblems, line => line.Contains($"Relay socket {TransportAddress.FromIPEndPoint(failed)} failed", StringComparison.Ordinal));
     }
 }
