@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using TurnServer.Client.Connections;
 using TurnServer.Client.Turn;
 using TurnServer.Host.Tests.Integration;
@@ -15,7 +14,7 @@ public sealed class TurnClientReallocationTests
     [InlineData(ClientTransport.Tcp)]
     public async Task ServerRestart_ClientAllocatesAgain_AndRelaysThroughTheNewAllocation(ClientTransport transport)
     {
-        var port = PortFreeForUdpAndTcp();
+        var port = Interop.ExternalTool.FreeUdpAndTcpPort();
         await using var peer = new UdpEchoPeer();
         var first = await ServerFixture.StartAsync($"--listening-port={port}");
         var server = new IPEndPoint(IPAddress.Loopback, port);
@@ -67,23 +66,5 @@ public sealed class TurnClientReallocationTests
         var failure = await Assert.ThrowsAsync<TurnException>(async () => await client.ReceiveFromAsync(new byte[100], wait.Token));
         Assert.Contains("437", failure.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<TurnException>(async () => await client.SendToAsync(new IPEndPoint(IPAddress.Loopback, 9), new byte[1]));
-    }
-
-    private static int PortFreeForUdpAndTcp()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = Interop.ExternalTool.FreeTcpPort();
-            try
-            {
-                using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException) when (attempt < 20)
-            {
-                // Taken for UDP: try another.
-            }
-        }
     }
 }

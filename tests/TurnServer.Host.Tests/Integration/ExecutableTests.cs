@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
+using TurnServer.Client.Connections;
+using TurnServer.Client.Turn;
+using TurnServer.Host.Tests.Client;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Stun;
 using TurnServer.Host.Tests.Interop;
@@ -91,6 +94,67 @@ public sealed partial class ExecutableTests
         await process.WaitForExitAsync(deadline.Token);
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("Drained: 0 allocations still live", await output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SigtermUnderLoad_LiveClientsRelayOnWithoutLoss_UntilTheyLeave_ThenExitZero()
+    {
+        var port = ExternalTool.FreeUdpAndTcpPort();
+        using var process = ExternalTool.Launch(ExternalTool.Dotnet, [Server, "-L", "127.0.0.1", $"--listening-port={port}", $"--user={ServerFixture.User}:{ServerFixture.Password}", $"--realm={ServerFixture.Realm}", "--allow-loopback-peers", "--drain-timeout=30"]);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var endPoint = await ServingEndPoint(process, deadline.Token);
+        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+        await using var peer = new UdpEchoPeer();
+        var clients = new List<TurnClient>();
+        for (var i = 0; i < 16; i++)
+        {
+            var transport = i % 2 == 0 ? ClientTransport.Udp : ClientTransport.Tcp;
+            clients.Add(await TurnClient.AllocateAsync(new TurnClientOptions(new IPEndPoint(IPAddress.Loopback, port), new TurnCredentials(ServerFixture.User, ServerFixture.Password)) { Transport = transport, Reallocate = false }));
+        }
+
+        using var stop = new CancellationTokenSource();
+        var echoed = new int[clients.Count];
+        var flows = clients.Select((client, i) => Task.Run(() => EchoUntilStoppedAsync(client, peer.EndPoint, () => echoed[i]++, stop.Token))).ToArray();
+        await Task.Delay(2000);
+        var beforeSigterm = echoed.Sum();
+        Signal(process, "-TERM");
+        await Task.Delay(3000);
+
+        using (var late = new UdpTurnClient(endPoint, ServerFixture.User, ServerFixture.Password))
+        {
+            Assert.Equal(508, UdpTurnClient.ErrorCode(late.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp))));
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(flows); // each throws if a message of its never came back
+        var duringDrain = echoed.Sum() - beforeSigterm;
+        Assert.False(process.HasExited);
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        await process.WaitForExitAsync(deadline.Token);
+        var log = await output;
+        Assert.Equal(0, process.ExitCode);
+        Assert.True(duringDrain > 16 * 100, $"only {duringDrain} messages relayed during the drain");
+        Assert.Contains("Drained: 0 allocations still live", log, StringComparison.Ordinal);
+        Assert.DoesNotContain(log.Split('\n'), line => line.Contains(" fail: ", StringComparison.Ordinal) || line.Contains(" crit: ", StringComparison.Ordinal));
+    }
+
+    /// <summary>One message out and its echo back, again and again: any message lost fails the flow.</summary>
+    private static async Task EchoUntilStoppedAsync(TurnClient client, IPEndPoint echo, Action echoed, CancellationToken stop)
+    {
+        var buffer = new byte[256];
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var payload = BitConverter.GetBytes(i);
+            await client.SendToAsync(echo, payload, CancellationToken.None); // a message sent is waited for
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            var received = await client.ReceiveFromAsync(buffer, wait.Token);
+            Assert.Equal(payload, buffer[..received.ReceivedBytes]);
+            echoed();
+        }
     }
 
     [Fact]
