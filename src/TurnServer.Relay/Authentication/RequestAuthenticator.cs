@@ -82,27 +82,32 @@ public sealed class RequestAuthenticator
 
         if (!hasUsername)
         {
-            if (userhash.Length != LongTermCredentials.UserhashLength || !_credentials.TryResolveUserhash(userhash, out var resolved))
-            {
-                return Decoy(request, hasSha256);
-            }
-
-            username = resolved;
+            // An unknown hash goes on as an unknown name, to be checked against the decoy like one.
+            username = userhash.Length == LongTermCredentials.UserhashLength && _credentials.TryResolveUserhash(userhash, out var resolved) ? resolved : default;
         }
 
+        // An unknown name is checked against a key nobody has, through the same steps as a known
+        // one, so a guesser cannot tell from the time a 401 takes whether the name exists.
         var keyLength = LongTermCredentials.KeyLength(algorithm);
         var keyCount = realm.SequenceEqual(_realm) ? _credentials.GetKeys(username, algorithm, keyBuffer) : 0;
+        var known = keyCount > 0;
+        if (!known)
+        {
+            _decoyKey.AsSpan(0, keyLength).CopyTo(keyBuffer);
+            keyCount = 1;
+        }
+
         for (var i = 0; i < keyCount; i++)
         {
             var key = keyBuffer.Slice(i * keyLength, keyLength);
-            if (hasSha256 ? request.VerifyMessageIntegritySha256(key) : request.VerifyMessageIntegrity(key))
+            if ((hasSha256 ? request.VerifyMessageIntegritySha256(key) : request.VerifyMessageIntegrity(key)) && known)
             {
                 credentials = new VerifiedCredentials(username, key, hasSha256);
                 return AuthenticationOutcome.Authenticated;
             }
         }
 
-        return keyCount == 0 ? Decoy(request, hasSha256) : AuthenticationOutcome.Unauthorized;
+        return AuthenticationOutcome.Unauthorized;
     }
 
     /// <summary>
@@ -127,12 +132,5 @@ public sealed class RequestAuthenticator
 
         algorithm = chosen;
         return true;
-    }
-
-    // Spends an HMAC on a key nobody has, so an unknown name takes as long as a wrong password.
-    private AuthenticationOutcome Decoy(in StunMessage request, bool sha256)
-    {
-        _ = sha256 ? request.VerifyMessageIntegritySha256(_decoyKey) : request.VerifyMessageIntegrity(_decoyKey.AsSpan(0, LongTermCredentials.Md5KeyLength));
-        return AuthenticationOutcome.Unauthorized;
     }
 }
