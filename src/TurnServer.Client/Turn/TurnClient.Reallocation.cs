@@ -1,4 +1,3 @@
-using TurnServer.Client.Connections;
 using TurnServer.Client.Stun;
 using TurnServer.Protocol.Attributes;
 
@@ -64,8 +63,7 @@ public sealed partial class TurnClient
         {
             try
             {
-                await ReplaceSessionAsync().ConfigureAwait(false);
-                await AllocateAsync(_stopping.Token).ConfigureAwait(false);
+                await ConnectAndAllocateAsync(_stopping.Token).ConfigureAwait(false);
                 break;
             }
             catch (Exception e) when (IsRequestFailure(e))
@@ -78,18 +76,6 @@ public sealed partial class TurnClient
         await ReinstallAsync().ConfigureAwait(false);
         _reallocating = false;
         Reallocated?.Invoke(this, new TurnReallocatedEventArgs(previous, RelayedEndPoint, cause));
-    }
-
-    /// <summary>A fresh connection (a new local port over UDP), so nothing of the lost allocation's five-tuple is left.</summary>
-    private async Task ReplaceSessionAsync()
-    {
-        var replaced = _session;
-        var connection = await ServerConnection.OpenAsync(_options.Server, _options.Transport, _options.Tls, _stopping.Token).ConfigureAwait(false);
-        var session = new ClientSession(connection, _options.Retransmission, OnUnsolicited);
-        Volatile.Write(ref _allocationLost, 0);
-        _session = session;
-        Watch(session);
-        await replaced.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Permissions and channels used lately are installed on the new allocation, channels keeping their numbers.</summary>

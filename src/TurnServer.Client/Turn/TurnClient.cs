@@ -65,21 +65,57 @@ public sealed partial class TurnClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var client = new TurnClient(options);
-        var connection = await ServerConnection.OpenAsync(options.Server, options.Transport, options.Tls, cancellationToken).ConfigureAwait(false);
-        client._session = new ClientSession(connection, options.Retransmission, client.OnUnsolicited);
         try
         {
-            await client.AllocateAsync(cancellationToken).ConfigureAwait(false);
+            await client.ConnectAndAllocateAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await client._session.DisposeAsync().ConfigureAwait(false);
+            if (client._session is { } session)
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
 
         client._maintenance = Task.Run(client.MaintainAsync, CancellationToken.None);
-        client.Watch(client._session);
         return client;
+    }
+
+    /// <summary>
+    /// Opens a new connection (over UDP, a new local port) in place of the current one and allocates
+    /// on it. A 437 to an Allocate means the server still holds an allocation on this five-tuple, a
+    /// vanished client's whose port this one was given: RFC 8656 section 7.4 suggests another port.
+    /// </summary>
+    private async Task ConnectAndAllocateAsync(CancellationToken cancellationToken)
+    {
+        const int Attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var replaced = _session;
+            var connection = await ServerConnection.OpenAsync(_options.Server, _options.Transport, _options.Tls, cancellationToken).ConfigureAwait(false);
+            var session = new ClientSession(connection, _options.Retransmission, OnUnsolicited);
+            Volatile.Write(ref _allocationLost, 0);
+            _session = session;
+            Watch(session);
+
+            // Closed only now, so the new socket cannot be given the old one's port.
+            if (replaced is not null)
+            {
+                await replaced.DisposeAsync().ConfigureAwait(false);
+            }
+
+            try
+            {
+                await AllocateAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (TurnException e) when (MeansAllocationLost(e) && attempt < Attempts)
+            {
+                // Another port, at once.
+            }
+        }
     }
 
     /// <summary>
