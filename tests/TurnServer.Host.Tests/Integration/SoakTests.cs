@@ -86,8 +86,7 @@ public sealed class SoakTests(Xunit.Abstractions.ITestOutputHelper output)
 
     private static void Abandon(ServerFixture server, UdpEchoPeer peer)
     {
-        using var client = new UdpTurnClient(server.EndPoint, ServerFixture.User, ServerFixture.Password);
-        client.Allocate();
+        using var client = AllocateFromAFreshPort(server);
         var echo = TransportAddress.FromIPEndPoint(peer.EndPoint);
         Assert.Null(UdpTurnClient.ErrorCode(client.Request(StunMethod.CreatePermission, (ref StunMessageWriter w) => w.WriteXorAddress(StunAttributeType.XorPeerAddress, echo))));
         client.Send(client.Build(StunMethod.Send, (ref StunMessageWriter w) =>
@@ -97,6 +96,34 @@ public sealed class SoakTests(Xunit.Abstractions.ITestOutputHelper output)
         }, signed: false, StunClass.Indication));
         Assert.Equal(StunReadStatus.Ok, StunMessage.Read(client.Receive(), out var data));
         Assert.Equal(StunMethod.Data, data.Type.Method);
+    }
+
+    /// <summary>
+    /// An ephemeral port an earlier abandoned client had still carries its allocation, and the server
+    /// answers 437 (RFC 8656 section 7.4): the client tries again from another port, as ours does.
+    /// </summary>
+    private static UdpTurnClient AllocateFromAFreshPort(ServerFixture server)
+    {
+        var tried = new List<UdpTurnClient>();
+        try
+        {
+            while (true)
+            {
+                var client = new UdpTurnClient(server.EndPoint, ServerFixture.User, ServerFixture.Password);
+                var answer = client.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp));
+                if (UdpTurnClient.ErrorCode(answer) is not 437 || tried.Count == 3)
+                {
+                    Assert.Null(UdpTurnClient.ErrorCode(answer));
+                    return client;
+                }
+
+                tried.Add(client); // held open until the end, so the next socket gets another port
+            }
+        }
+        finally
+        {
+            tried.ForEach(c => c.Dispose());
+        }
     }
 
     private static async Task WaitForExpiryAsync(ServerFixture server)
