@@ -17,12 +17,18 @@ fi
 
 # Debian packages the interop tests drive: coturn brings turnutils_uclient and turnutils_peer;
 # prometheus brings promtool (checks /metrics) and the server that scrapes it in a test; systemd
-# brings systemd-analyze, which checks config/turnserver.service.
-packages=(coturn prometheus systemd)
+# brings systemd-analyze, which checks config/turnserver.service; chromium is the browser the
+# WebRTC tests drive (never a downloaded one); tshark's STUN dissector checks our wire format;
+# nodejs runs playwright-core, which drives Chromium.
+packages=(coturn prometheus systemd chromium tshark nodejs)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
+# Debian's nodejs comes without npm (NodeSource's brings its own): add Debian's npm then.
+if ! command -v npm >/dev/null 2>&1 && ! apt-cache policy nodejs 2>/dev/null | grep -q nodesource; then
+  missing+=(npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update
@@ -40,6 +46,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "setup: ${missing[*]} missing; run as root to install them, or the interop tests will be skipped" >&2
   fi
+fi
+
+# npm modules of the browser tests (playwright-core only), as package-lock.json pins them.
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+elif [ "${CI:-}" = "true" ]; then
+  echo "setup: npm missing: CI needs it for the browser tests" >&2
+  exit 1
 fi
 
 # NuGet packages (xunit, BenchmarkDotNet, Microsoft.Extensions.*) come from the configured feed.
