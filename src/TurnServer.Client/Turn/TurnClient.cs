@@ -137,8 +137,12 @@ public sealed partial class TurnClient : IAsyncDisposable
         }
         catch (Exception e) when (_options.Reallocate && IsRequestFailure(e) && (MeansAllocationLost(e) || IsLost || _reallocating))
         {
-            // The allocation went while this datagram was on its way; the maintenance loop makes it again.
-            MarkLost();
+            // The allocation went while this datagram was on its way; the maintenance loop makes it
+            // again, unless it is doing so already.
+            if (!_reallocating)
+            {
+                MarkLost();
+            }
         }
     }
 
