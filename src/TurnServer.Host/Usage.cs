@@ -35,6 +35,7 @@ internal static class Usage
               --denied-peer-ip RANGE    more peers to refuse; repeatable
               --allow-loopback-peers    allow relaying to 127.0.0.0/8 and ::1
               --user-quota N, --total-quota N   allocations per user and in total (0: no limit)
+              --unauthenticated-rate N  unauthenticated UDP requests a second per source IP (20)
               --stale-nonce S           seconds a nonce stays valid (600)
               --max-allocate-lifetime S, --channel-lifetime S, --permission-lifetime S
           -f, --fingerprint             FINGERPRINT in every response

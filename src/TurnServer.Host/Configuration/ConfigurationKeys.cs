@@ -42,6 +42,7 @@ internal static class ConfigurationKeys
         ["allow-loopback-peers"] = Kind.Flag,
         ["user-quota"] = Kind.Value,
         ["total-quota"] = Kind.Value,
+        ["unauthenticated-rate"] = Kind.Value,
         ["stale-nonce"] = Kind.Value,
         ["max-allocate-lifetime"] = Kind.Value,
         ["channel-lifetime"] = Kind.Value,

@@ -138,6 +138,7 @@ public sealed record ServerSettings
             NonceLifetime = Seconds(configuration, "stale-nonce", 600),
             UserQuota = Integer(configuration, "user-quota", 0),
             TotalQuota = Integer(configuration, "total-quota", 0),
+            UnauthenticatedRequestsPerSecond = Integer(configuration, "unauthenticated-rate", 20),
             MinRelayPort = Integer(configuration, "min-port", 49152),
             MaxRelayPort = Integer(configuration, "max-port", 65535),
             RelayAddresses = relayAddresses,

@@ -98,7 +98,7 @@ public sealed record TurnServerOptions
         Require(RelayAddresses.Count > 0 && RelayAddresses.All(r => r.Local.AddressValue != 0), "relay-ip", "must name at least one concrete address");
         Require(RelayAddresses.DistinctBy(r => r.Family).Count() == RelayAddresses.Count, "relay-ip", "takes one address per family");
         Require(RelayAddresses.All(r => r.Advertised is null || r.Advertised.Value.Family == r.Family), "external-ip", "must be of the relay address's family");
-        Require(UnauthenticatedRequestsPerSecond > 0, "unauthenticated rate limit", "must be positive");
+        Require(UnauthenticatedRequestsPerSecond > 0, "unauthenticated-rate", "must be positive");
     }
 
     private static void Require(bool condition, string key, string message)

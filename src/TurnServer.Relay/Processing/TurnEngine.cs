@@ -61,9 +61,10 @@ public sealed partial class TurnEngine
         options.Validate();
         var current = _options;
         if (options.Realm != current.Realm || options.MinRelayPort != current.MinRelayPort || options.MaxRelayPort != current.MaxRelayPort
-            || !options.RelayAddresses.SequenceEqual(current.RelayAddresses) || options.NonceLifetime != current.NonceLifetime || options.OfferSha256 != current.OfferSha256)
+            || !options.RelayAddresses.SequenceEqual(current.RelayAddresses) || options.NonceLifetime != current.NonceLifetime || options.OfferSha256 != current.OfferSha256
+            || options.UnauthenticatedRequestsPerSecond != current.UnauthenticatedRequestsPerSecond)
         {
-            throw new ArgumentException("realm, relay-ip, external-ip, min-port, max-port and stale-nonce take effect only on a restart");
+            throw new ArgumentException("realm, relay-ip, external-ip, min-port, max-port, stale-nonce and unauthenticated-rate take effect only on a restart");
         }
 
         Volatile.Write(ref _authenticator, new RequestAuthenticator(credentials, _authenticator.Nonces, options.Realm));

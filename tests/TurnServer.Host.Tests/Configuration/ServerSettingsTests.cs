@@ -28,6 +28,13 @@ public class ServerSettingsTests
     }
 
     [Fact]
+    public void UnauthenticatedRate_IsTwentyUnlessRaised()
+    {
+        Assert.Equal(20, Read([]).Engine.UnauthenticatedRequestsPerSecond);
+        Assert.Equal(500, Read(["--unauthenticated-rate=500"]).Engine.UnauthenticatedRequestsPerSecond);
+    }
+
+    [Fact]
     public void ConfiguredUsers_ReplaceTheGeneratedOne()
     {
         var settings = Read(["--user=alice:pw", "--user", "bob:0x" + new string('a', 32)]);
@@ -127,6 +134,7 @@ public class ServerSettingsTests
     [InlineData("--prometheus-port=70000", "prometheus-port")]
     [InlineData("--alternate-server=turn.example.org", "alternate-server")]
     [InlineData("--admin-address=localhost", "admin-address")]
+    [InlineData("--unauthenticated-rate=0", "unauthenticated-rate")]
     public void InvalidValues_StopStartUpNamingTheSetting(string arg, string named)
     {
         Assert.Contains(named, Assert.Throws<ConfigurationException>(() => Read([arg])).Message, StringComparison.Ordinal);
