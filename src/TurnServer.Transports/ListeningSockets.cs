@@ -9,8 +9,20 @@ namespace TurnServer.Transports;
 /// </summary>
 internal static class ListeningSockets
 {
+    /// <summary>
+    /// Every client of an address shares its one UDP socket, so the queue must absorb their bursts
+    /// (2,000 clients sending at once overflowed the default 208 KiB, each small datagram taking about
+    /// 1 KiB of it). The kernel caps the size at net.core.rmem_max and wmem_max.
+    /// </summary>
+    private const int SharedUdpBufferBytes = 4 << 20;
+
     public static Socket BindUdp(IPEndPoint endPoint) =>
-        Create(endPoint, SocketType.Dgram, ProtocolType.Udp, socket => socket.Bind(endPoint));
+        Create(endPoint, SocketType.Dgram, ProtocolType.Udp, socket =>
+        {
+            socket.ReceiveBufferSize = SharedUdpBufferBytes;
+            socket.SendBufferSize = SharedUdpBufferBytes;
+            socket.Bind(endPoint);
+        });
 
     public static Socket ListenTcp(IPEndPoint endPoint, int backlog) =>
         Create(endPoint, SocketType.Stream, ProtocolType.Tcp, socket =>
