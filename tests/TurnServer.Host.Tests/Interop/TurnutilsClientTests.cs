@@ -74,6 +74,8 @@ public sealed partial class TurnutilsClientTests : IAsyncLifetime, IDisposable
     [InlineData("dtls", "channels", "long-term", "IPv4")]
     [InlineData("dtls", "indications", "REST", "IPv4")]
     [InlineData("dtls", "channels", "long-term", "IPv6")]
+    [InlineData("udp", "many-clients", "long-term", "IPv4")]
+    [InlineData("tcp", "many-clients", "REST", "IPv4")]
     public async Task Uclient_RelaysWithZeroLoss(string transport, string mode, string credentials, string family)
     {
         List<string> args = credentials == "REST"
@@ -109,8 +111,9 @@ public sealed partial class TurnutilsClientTests : IAsyncLifetime, IDisposable
         var loopback = ipv6 ? "::1" : "127.0.0.1";
         var server = _server.EndPointFor(transport, ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
 
-        // Four allocations (-m 2 makes an RTP and an RTCP one each) sending 100 messages of 120 bytes.
-        args.AddRange(["-m", "2", "-n", "100", "-l", "120", "-z", "2", "-e", loopback, "-r", _peerPort.ToString(CultureInfo.InvariantCulture),
+        // Four allocations (-m 2 makes an RTP and an RTCP one each) sending 100 messages of 120 bytes;
+        // forty for many clients.
+        args.AddRange(["-m", mode == "many-clients" ? "20" : "2", "-n", "100", "-l", "120", "-z", "2", "-e", loopback, "-r", _peerPort.ToString(CultureInfo.InvariantCulture),
             "-p", server.Port.ToString(CultureInfo.InvariantCulture), loopback]);
         var (exit, output) = await ExternalTool.RunAsync(ExternalTool.Require(Client, Package), args, TimeSpan.FromSeconds(60));
 
@@ -135,7 +138,25 @@ public sealed partial class TurnutilsClientTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, _server.Engine.Allocations.Count);
     }
 
+    [RequiresToolTheory("turnutils_stunclient", Package)]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.0.2")]
+    public async Task Stunclient_Binding_ReportsTheAddressItSentFrom(string local)
+    {
+        var (exit, output) = await ExternalTool.RunAsync(
+            ExternalTool.Require("turnutils_stunclient", Package),
+            ["-L", local, "-p", _server.EndPoint.Port.ToString(CultureInfo.InvariantCulture), "127.0.0.1"],
+            TimeSpan.FromSeconds(30));
+        var reflexive = Reflexive().Match(output);
+        Assert.True(exit == 0 && reflexive.Success, $"turnutils_stunclient from {local} (exit {exit}):\n{output}");
+        Assert.Equal(local, reflexive.Groups[1].Value);
+        Assert.NotEqual(0, int.Parse(reflexive.Groups[2].Value, CultureInfo.InvariantCulture));
+    }
+
     private static string Tail(string output) => string.Join('\n', output.Split('\n').TakeLast(15));
+
+    [GeneratedRegex(@"UDP reflexive addr: ([0-9.]+):(\d+)")]
+    private static partial Regex Reflexive();
 
     [GeneratedRegex(@"Total lost packets (\d+)")]
     private static partial Regex LostPackets();
