@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using TurnServer.Client.Turn;
 using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Channels;
@@ -134,11 +135,8 @@ internal sealed class LoadClient(int index, LoadOptions options, TransportAddres
             return (options.User!, options.Password!);
         }
 
-        var username = $"{DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}:load{index}";
-#pragma warning disable CA5350 // the TURN REST API defines the password as HMAC-SHA1
-        var password = Convert.ToBase64String(System.Security.Cryptography.HMACSHA1.HashData(Encoding.UTF8.GetBytes(options.Secret), Encoding.UTF8.GetBytes(username)));
-#pragma warning restore CA5350
-        return (username, password);
+        var credentials = TurnCredentials.FromSharedSecret(options.Secret, $"load{index}", TimeSpan.FromHours(1));
+        return (credentials.Username, credentials.Password);
     }
 
     private int Frame(ReadOnlySpan<byte> payload)

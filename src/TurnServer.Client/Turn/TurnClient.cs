@@ -146,7 +146,7 @@ public sealed partial class TurnClient : IAsyncDisposable
         }
     }
 
-    private async Task SendThroughRelayAsync(TransportAddress address, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private async ValueTask SendThroughRelayAsync(TransportAddress address, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var session = _session;
         var now = _time.GetUtcNow();
