@@ -7,6 +7,7 @@ using TurnServer.Host.Hosting;
 using TurnServer.Host.Logging;
 using TurnServer.Toml;
 
+InlineSocketCompletions.EnableUnlessConfigured();
 try
 {
     var commandLine = CommandLine.Parse(args);
