@@ -41,15 +41,19 @@ internal sealed record LoadOptions
 
     public IPAddress PeerAddress { get; init; } = IPAddress.Loopback;
 
+    /// <summary>Our server's /metrics, for its garbage collections during the measured window.</summary>
+    public Uri? ServerMetrics { get; init; }
+
     public const string Usage = """
         turnload --server IP:PORT [--transport udp|tcp|tls] (--user NAME --password PW | --secret S)
                  [--clients N] [--payload BYTES] [--duration S] [--warmup S] [--rate PPS | --window N]
-                 [--indications] [--server-pid PID] [--peer IP]
+                 [--indications] [--server-pid PID] [--server-metrics URL] [--peer IP]
 
         N clients each allocate, create a permission and bind a channel (or use indications), then send
         to an echo peer this tool runs, at PPS packets a second each, or as fast as the window allows
         when no rate is given. Reports allocations per second, packets per second each way, Mbit/s,
-        loss, round trips, and with --server-pid the server's CPU time per relayed packet and its memory.
+        loss, round trips, and with --server-pid the server's CPU time per relayed packet and its memory;
+        with --server-metrics (our server's /metrics) the garbage collections it made while measured.
         Works against any TURN server: ours and coturn alike.
         """;
 
@@ -98,6 +102,7 @@ internal sealed record LoadOptions
             Indications = flags.Contains("--indications"),
             ServerPid = Value("--server-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
             PeerAddress = IPAddress.Parse(Value("--peer") ?? "127.0.0.1"),
+            ServerMetrics = Value("--server-metrics") is { } metrics ? new Uri(metrics) : null,
         };
         if (values.Count > 0)
         {

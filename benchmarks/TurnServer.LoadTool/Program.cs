@@ -15,6 +15,7 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 }
 
 var server = options.ServerPid is { } pid ? new ServerProcess(pid) : null;
+using var metrics = options.ServerMetrics is { } url ? new ServerMetrics(url) : null;
 using var peer = new EchoPeer(options.PeerAddress);
 var peerAddress = TransportAddress.FromIPEndPoint(peer.EndPoint);
 var clients = Enumerable.Range(0, options.Clients).Select(i => new LoadClient(i, options, peerAddress)).ToArray();
@@ -49,6 +50,7 @@ var echoedBefore = peer.Echoed;
 var receivedBefore = clients.Sum(c => Interlocked.Read(ref c.Received));
 var sentBefore = clients.Sum(c => Interlocked.Read(ref c.Sent));
 var cpuBefore = server?.CpuTime() ?? TimeSpan.Zero;
+var serverGen0Before = metrics is null ? 0 : await metrics.CollectionsAsync(0);
 var window = Stopwatch.StartNew();
 Volatile.Write(ref measuring, 1);
 await Task.Delay(options.Duration);
@@ -58,6 +60,7 @@ var cpu = (server?.CpuTime() ?? TimeSpan.Zero) - cpuBefore;
 var toPeer = peer.Echoed - echoedBefore;
 var toClients = clients.Sum(c => Interlocked.Read(ref c.Received)) - receivedBefore;
 var sent = clients.Sum(c => Interlocked.Read(ref c.Sent)) - sentBefore;
+var serverGen0 = metrics is null ? 0 : await metrics.CollectionsAsync(0) - serverGen0Before;
 
 await stop.CancelAsync();
 await Task.WhenAll(senders);
@@ -105,6 +108,11 @@ if (server is not null)
     lines.Add(("server CPU µs/relayed packet", relayed == 0 ? "-" : F(cpu.TotalMicroseconds / relayed, "F2")));
     lines.Add(("server RSS per allocation KiB", F((residentAllocated - residentBefore) / 1024.0 / options.Clients, "F2")));
     lines.Add(("server peak RSS MiB", F(peak / 1048576.0)));
+}
+
+if (metrics is not null)
+{
+    lines.Add(("server gen0 GCs", serverGen0.ToString(CultureInfo.InvariantCulture)));
 }
 
 foreach (var (name, value) in lines)

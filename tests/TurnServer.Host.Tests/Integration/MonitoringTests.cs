@@ -41,6 +41,11 @@ public sealed class MonitoringTests : IAsyncLifetime, IDisposable
         Assert.Contains("turnserver_requests_total{method=\"allocate\",result=\"success\"} 1\n", text, StringComparison.Ordinal);
         Assert.Contains("turnserver_requests_total{method=\"allocate\",result=\"401\"} 1\n", text, StringComparison.Ordinal);
         Assert.Contains("turnserver_build_info{version=", text, StringComparison.Ordinal);
+        Assert.Contains("turnserver_process_gc_collections_total{generation=\"0\"} ", text, StringComparison.Ordinal);
+        Assert.Contains("turnserver_process_gc_collections_total{generation=\"2\"} ", text, StringComparison.Ordinal);
+        var resident = text.Split('\n').Single(line => line.StartsWith("turnserver_process_resident_bytes ", StringComparison.Ordinal));
+        Assert.True(double.Parse(resident.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 1024 * 1024, resident);
+        Assert.Contains("turnserver_process_cpu_seconds_total ", text, StringComparison.Ordinal);
     }
 
     [Fact]
