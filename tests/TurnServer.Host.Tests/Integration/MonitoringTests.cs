@@ -38,14 +38,22 @@ public sealed class MonitoringTests : IAsyncLifetime, IDisposable
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
         Assert.Contains("turnserver_allocations 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("turnserver_requests_total{method=\"allocate\",result=\"success\"} 1\n", text, StringComparison.Ordinal);
-        Assert.Contains("turnserver_requests_total{method=\"allocate\",result=\"401\"} 1\n", text, StringComparison.Ordinal);
+        // At least one each: on a busy machine the test client retransmits, and the server counts what it answers.
+        Assert.InRange(Sample(text, "turnserver_requests_total{method=\"allocate\",result=\"success\"}"), 1, 3);
+        Assert.InRange(Sample(text, "turnserver_requests_total{method=\"allocate\",result=\"401\"}"), 1, 3);
         Assert.Contains("turnserver_build_info{version=", text, StringComparison.Ordinal);
         Assert.Contains("turnserver_process_gc_collections_total{generation=\"0\"} ", text, StringComparison.Ordinal);
         Assert.Contains("turnserver_process_gc_collections_total{generation=\"2\"} ", text, StringComparison.Ordinal);
         var resident = text.Split('\n').Single(line => line.StartsWith("turnserver_process_resident_bytes ", StringComparison.Ordinal));
         Assert.True(double.Parse(resident.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 1024 * 1024, resident);
         Assert.Contains("turnserver_process_cpu_seconds_total ", text, StringComparison.Ordinal);
+    }
+
+    private static double Sample(string text, string series)
+    {
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        Assert.True(line is not null, $"{series} missing from:\n{text}");
+        return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
