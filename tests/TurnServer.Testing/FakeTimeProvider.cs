@@ -1,7 +1,7 @@
-namespace TurnServer.Relay.Tests.Fakes;
+namespace TurnServer.Testing;
 
 /// <summary>A clock that moves only when a test says so (the testing package is not in the registry).</summary>
-internal sealed class FakeTimeProvider : TimeProvider
+public sealed class FakeTimeProvider : TimeProvider
 {
     private DateTimeOffset _now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
     private long _timestamp = 1_000_000_000;
