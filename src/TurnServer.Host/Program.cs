@@ -21,6 +21,8 @@ try
             return 0;
         case "credentials":
             return CredentialsCommands.Credentials(commandLine.CommandArguments, Console.Out, Console.Error, TimeProvider.System);
+        case "signaling-token":
+            return CredentialsCommands.SignalingToken(commandLine.CommandArguments, Console.Out, Console.Error, TimeProvider.System);
         case "password-key":
             return CredentialsCommands.PasswordKey(commandLine.CommandArguments, Console.Out, Console.Error);
         case "migrate-config":

@@ -67,6 +67,9 @@ internal static class ConfigurationKeys
         ["admin-address"] = Kind.Value,
         ["admin-port"] = Kind.Value,
         ["alternate-server"] = Kind.List,
+        ["signaling-secret"] = Kind.Value,
+        ["signaling-address"] = Kind.Value,
+        ["signaling-port"] = Kind.Value,
         ["verbose"] = Kind.Flag,
     };
 

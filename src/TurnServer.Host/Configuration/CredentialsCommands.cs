@@ -10,7 +10,9 @@ namespace TurnServer.Host.Configuration;
 /// <c>turnserver credentials --secret S [--user ID] [--ttl SECONDS]</c> makes TURN REST API
 /// credentials (what an application's backend hands its clients), and
 /// <c>turnserver password-key --user U --realm R --password P</c> prints the key to store in place
-/// of a password (<c>user = ["U:0x..."]</c>), as <c>turnadmin -k</c> does.
+/// of a password (<c>user = ["U:0x..."]</c>), as <c>turnadmin -k</c> does;
+/// <c>turnserver signaling-token --secret S --peer ID [--ttl SECONDS]</c> makes the token a peer
+/// connects to signaling with.
 /// </summary>
 internal static class CredentialsCommands
 {
@@ -28,6 +30,25 @@ internal static class CredentialsCommands
         var credential = new RestApiSecrets([secret], "unused", time).PasswordFor(username);
         output.WriteLine($"username={username}");
         output.WriteLine($"credential={credential}");
+        return 0;
+    }
+
+    public static int SignalingToken(IReadOnlyList<string> args, TextWriter output, TextWriter errors, TimeProvider time)
+    {
+        if (Options(args, ["secret", "peer", "ttl"], errors) is not { } options || !options.TryGetValue("secret", out var secret) || !options.TryGetValue("peer", out var peer))
+        {
+            errors.WriteLine("usage: turnserver signaling-token --secret SECRET --peer ID [--ttl SECONDS]");
+            return 2;
+        }
+
+        if (!TurnServer.Signaling.Tokens.PeerToken.IsValidPeerId(peer))
+        {
+            errors.WriteLine("turnserver: a peer id is 1 to 64 letters, digits, '.', '_', '~' or '-'");
+            return 2;
+        }
+
+        var ttl = options.TryGetValue("ttl", out var text) ? int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture) : 86400;
+        output.WriteLine(TurnServer.Signaling.Tokens.PeerToken.Issue(System.Text.Encoding.UTF8.GetBytes(secret), peer, time.GetUtcNow().AddSeconds(ttl)));
         return 0;
     }
 

@@ -73,6 +73,12 @@ public sealed record ServerSettings
     /// <summary>Where the admin API listens when it has a token: loopback unless configured otherwise.</summary>
     public required IPEndPoint Admin { get; init; }
 
+    /// <summary>
+    /// The P2P coordinator's signaling WebSocket, on when it has a secret to check peer tokens with;
+    /// on all addresses by default, since peers reach it from anywhere.
+    /// </summary>
+    public SignalingSettings? Signaling { get; init; }
+
     /// <summary>How long a drain (SIGTERM, SIGUSR1) waits for live allocations to end before the server exits.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -195,6 +201,9 @@ public sealed record ServerSettings
             Otlp = OtlpSettings.Read(Text(configuration, "otlp-endpoint"), Text(configuration, "otlp-protocol"), Seconds(configuration, "otlp-interval", 15)),
             AdminToken = Text(configuration, "admin-token") is { Length: > 0 } token ? token : null,
             Admin = new IPEndPoint(Address("admin-address", Text(configuration, "admin-address") ?? "127.0.0.1"), Port(configuration, "admin-port", 9642)),
+            Signaling = Text(configuration, "signaling-secret") is { Length: > 0 } signalingSecret
+                ? new SignalingSettings(new IPEndPoint(Address("signaling-address", Text(configuration, "signaling-address") ?? "0.0.0.0"), Port(configuration, "signaling-port", 8080)), signalingSecret)
+                : null,
             Streams = new Transports.Streams.StreamTransportOptions { Ciphers = Transports.Tls.CipherList.Parse(Text(configuration, "cipher-list")) },
         };
     }

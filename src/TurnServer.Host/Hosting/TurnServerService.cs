@@ -5,6 +5,8 @@ using Microsoft.Extensions.Logging;
 using TurnServer.Host.Admin;
 using TurnServer.Host.Configuration;
 using TurnServer.Host.Monitoring;
+using TurnServer.Host.Signaling;
+using TurnServer.Signaling.Hub;
 using TurnServer.Relay.Authentication;
 using TurnServer.Relay.Processing;
 using TurnServer.Transports;
@@ -34,6 +36,8 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     private PrometheusExporter? _exporter;
     private HttpEndpoint? _monitoring;
     private HttpEndpoint? _admin;
+    private HttpEndpoint? _signaling;
+    private readonly CancellationTokenSource _signalingStopping = new();
     private OpenTelemetry.Metrics.MeterProvider? _otlp;
     private ServerSettings? _current;
 
@@ -58,6 +62,11 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
     /// <summary>Where the admin API is served, when it is.</summary>
     public IPEndPoint? AdminEndPoint => _admin?.LocalEndPoint;
+
+    /// <summary>Where the signaling WebSocket listens, when it is on.</summary>
+    public IPEndPoint? SignalingEndPoint => _signaling?.LocalEndPoint;
+
+    public SignalingHub? SignalingHub { get; private set; }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -108,6 +117,14 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         {
             _admin = await HttpEndpoint.StartAsync(settings.Admin, app => AdminRoutes.Map(app, token, Engine, () => Volatile.Read(ref _current)!, time), loggers).ConfigureAwait(false);
             LogAdmin(_logger, _admin.LocalEndPoint);
+        }
+
+        if (settings.Signaling is { } signaling)
+        {
+            var hub = new SignalingHub(new SignalingLimits(), time, loggers.CreateLogger<SignalingHub>());
+            SignalingHub = hub;
+            _signaling = await HttpEndpoint.StartAsync(signaling.EndPoint, app => SignalingRoutes.Map(app, hub, signaling.Secret, time, _signalingStopping.Token), loggers).ConfigureAwait(false);
+            LogSignaling(_logger, _signaling.LocalEndPoint, SignalingRoutes.Path);
         }
 
         if (settings.Udp)
@@ -316,7 +333,8 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
         _reloadSignal?.Dispose();
         _certificates?.Dispose();
-        foreach (var endpoint in new[] { _monitoring, _admin })
+        await _signalingStopping.CancelAsync().ConfigureAwait(false);
+        foreach (var endpoint in new[] { _monitoring, _admin, _signaling })
         {
             if (endpoint is not null)
             {
@@ -331,6 +349,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         _engine?.EndAll();
         LogStopped(_logger);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving signaling WebSockets on ws://{EndPoint}{Path}")]
+    private static partial void LogSignaling(ILogger logger, IPEndPoint endPoint, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving STUN/TURN on {Transport} {EndPoint}")]
     private static partial void LogListening(ILogger logger, string transport, IPEndPoint endPoint);

@@ -40,19 +40,34 @@ public sealed class CredentialsCommandsTests
         Assert.Contains(ours, output.Split('\n').Select(line => line.Trim()));
     }
 
+    [Fact]
+    public void SignalingToken_ProvesThePeerIdToTheSecretsHolder_ForTheTtl()
+    {
+        using var output = new StringWriter();
+        Assert.Equal(0, CredentialsCommands.SignalingToken(["--secret", "s3cret", "--peer", "alice", "--ttl=60"], output, TextWriter.Null, TimeProvider.System));
+        var token = output.ToString().Trim();
+        Assert.Equal("alice", TurnServer.Signaling.Tokens.PeerToken.Validate("s3cret"u8, token, DateTimeOffset.UtcNow));
+        Assert.Null(TurnServer.Signaling.Tokens.PeerToken.Validate("s3cret"u8, token, DateTimeOffset.UtcNow.AddSeconds(61)));
+    }
+
     [Theory]
     [InlineData("credentials")]
     [InlineData("credentials", "--user", "x")]
     [InlineData("credentials", "--secret")]
     [InlineData("password-key", "--user", "x", "--realm", "r")]
     [InlineData("password-key", "--user", "x", "--realm", "r", "--password", "p", "--sha256")]
+    [InlineData("signaling-token", "--secret", "s")]
+    [InlineData("signaling-token", "--peer", "alice")]
     public void MissingOrUnknownOptions_ExitWith2AndUsage(string command, params string[] args)
     {
         using var output = new StringWriter();
         using var errors = new StringWriter();
-        var exit = command == "credentials"
-            ? CredentialsCommands.Credentials(args, output, errors, TimeProvider.System)
-            : CredentialsCommands.PasswordKey(args, output, errors);
+        var exit = command switch
+        {
+            "credentials" => CredentialsCommands.Credentials(args, output, errors, TimeProvider.System),
+            "signaling-token" => CredentialsCommands.SignalingToken(args, output, errors, TimeProvider.System),
+            _ => CredentialsCommands.PasswordKey(args, output, errors),
+        };
 
         Assert.Equal(2, exit);
         Assert.Empty(output.ToString());

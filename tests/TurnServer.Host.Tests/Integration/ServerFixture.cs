@@ -60,6 +60,10 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public IPEndPoint? AdminEndPoint => _service.AdminEndPoint;
 
+    public IPEndPoint? SignalingEndPoint => _service.SignalingEndPoint;
+
+    public TurnServer.Signaling.Hub.SignalingHub? SignalingHub => _service.SignalingHub;
+
     public Task<int> DrainAsync() => _service.DrainAsync(CancellationToken.None);
 
     private static readonly string[] BaseArgs =
