@@ -15,6 +15,7 @@ internal static class Usage
                turnserver migrate-config /etc/turnserver.conf [-o turnserver.toml]
                turnserver credentials --secret SECRET [--user ID] [--ttl SECONDS]
                turnserver password-key --user NAME --realm REALM --password PASSWORD
+               turnserver signaling-token --secret SECRET --peer ID [--ttl SECONDS]
 
         Settings come from the TOML file (the built-in turnserver.toml unless -c names one; -c also
         reads coturn's turnserver.conf, and migrate-config converts one to TOML), then
@@ -49,6 +50,9 @@ internal static class Usage
               --admin-token T           serve the admin API with this bearer token (better
                                         set as TURNSERVER_ADMIN_TOKEN than on a command line)
               --admin-address IP, --admin-port N   where (127.0.0.1, 9642)
+              --signaling-secret S      serve the P2P signaling WebSocket, checking peer tokens
+                                        with this secret (better as TURNSERVER_SIGNALING_SECRET)
+              --signaling-address IP, --signaling-port N   where (0.0.0.0, 8080)
               --drain-timeout S         on SIGTERM or SIGUSR1, refuse new allocations and wait this
                                         long for live ones to end before exiting (60)
               --alternate-server IP[:PORT]   where a draining server sends new allocations
