@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace TurnServer.Coordinator.Candidates;
+
+/// <summary>
+/// What two peers exchange over signaling to connect: the attempt's id, the sender's check
+/// credentials (ICE's ufrag and password: checks signed with them prove the sender saw this
+/// description, so a stranger cannot answer for the peer), and its candidates.
+/// </summary>
+public sealed record SessionDescription(string Kind, string Session, string Ufrag, string Password, IReadOnlyList<Candidate> Candidates)
+{
+    public const string Offer = "offer";
+    public const string Answer = "answer";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string NewSessionId() => RandomToken(12);
+
+    public static (string Ufrag, string Password) NewCredentials() => (RandomToken(8), RandomToken(24));
+
+    public JsonElement ToJson() => JsonSerializer.SerializeToElement(this, Json);
+
+    /// <summary>The description, or null when the data is not one.</summary>
+    public static SessionDescription? FromJson(JsonElement data)
+    {
+        try
+        {
+            var description = data.Deserialize<SessionDescription>(Json);
+            return description is { Kind: Offer or Answer, Session.Length: > 0, Ufrag.Length: > 0, Password.Length: >= 16, Candidates: not null } ? description : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string RandomToken(int length) =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(length)).TrimEnd('=').Replace('+', 'x').Replace('/', 'y')[..length];
+}

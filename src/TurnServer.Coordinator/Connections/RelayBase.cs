@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Net;
+using TurnServer.Client.Connections;
+using TurnServer.Client.Turn;
+using TurnServer.Coordinator.Candidates;
+
+namespace TurnServer.Coordinator.Connections;
+
+/// <summary>A TURN allocation of the connection's own: its relayed candidate, and the path that always works.</summary>
+internal sealed class RelayBase(TurnClient client, ClientTransport transport) : PacketBase
+{
+    private readonly ConcurrentDictionary<IPAddress, Task> _permissions = new();
+    private readonly CancellationTokenSource _closing = new();
+    private Task _receiving = Task.CompletedTask;
+
+    public override CandidateKind Kind => CandidateKind.Relayed;
+
+    public override ClientTransport Transport => transport;
+
+    public override IPEndPoint LocalEndPoint => client.RelayedEndPoint;
+
+    /// <summary>Where this client reaches the TURN server from, as the server sees it.</summary>
+    public IPEndPoint MappedEndPoint => client.MappedEndPoint;
+
+    /// <summary>Installs a permission for a remote candidate before anything is sent to it (RFC 8656 section 9).</summary>
+    public Task PermitAsync(IPAddress peer, CancellationToken cancellationToken) =>
+        _permissions.GetOrAdd(peer, address => client.CreatePermissionAsync(address, cancellationToken));
+
+    public override async ValueTask SendAsync(IPEndPoint to, ReadOnlyMemory<byte> packet, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PermitAsync(to.Address, cancellationToken).ConfigureAwait(false);
+            await client.SendToAsync(to, packet, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TurnException)
+        {
+            // A peer the server refuses to relay to (its policy, or our permission failed): that pair fails.
+            _permissions.TryRemove(to.Address, out _);
+        }
+    }
+
+    public override void Start(PacketHandler handler) => _receiving = Task.Run(() => ReceiveLoop(handler));
+
+    private async Task ReceiveLoop(PacketHandler handler)
+    {
+        var buffer = new byte[65536];
+        while (!_closing.IsCancellationRequested)
+        {
+            try
+            {
+                var received = await client.ReceiveFromAsync(buffer, _closing.Token).ConfigureAwait(false);
+                handler(this, received.RemoteEndPoint, buffer.AsSpan(0, received.ReceivedBytes));
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or TurnException or IOException)
+            {
+                break;
+            }
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await _receiving.ConfigureAwait(false);
+        await client.DisposeAsync().ConfigureAwait(false);
+        _closing.Dispose();
+    }
+}

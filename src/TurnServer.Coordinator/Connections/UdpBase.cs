@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using TurnServer.Client.Connections;
+using TurnServer.Coordinator.Candidates;
+
+namespace TurnServer.Coordinator.Connections;
+
+/// <summary>A UDP socket of the connection's own: its host candidates, its server-reflexive address, and direct paths.</summary>
+internal sealed class UdpBase : PacketBase
+{
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _closing = new();
+    private Task _receiving = Task.CompletedTask;
+
+    public UdpBase(IPAddress bindTo)
+    {
+        _socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.Bind(new IPEndPoint(bindTo, 0));
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public override CandidateKind Kind => CandidateKind.Host;
+
+    public override ClientTransport Transport => ClientTransport.Udp;
+
+    public override IPEndPoint LocalEndPoint { get; }
+
+    public override ValueTask SendAsync(IPEndPoint to, ReadOnlyMemory<byte> packet, CancellationToken cancellationToken) =>
+        SendIgnoringUnreachableAsync(to, packet, cancellationToken);
+
+    public override void Start(PacketHandler handler) => _receiving = Task.Run(() => ReceiveLoop(handler));
+
+    private async ValueTask SendIgnoringUnreachableAsync(IPEndPoint to, ReadOnlyMemory<byte> packet, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _socket.SendToAsync(packet, to, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            // A candidate that cannot be reached from here (no route, another family): its check fails.
+        }
+    }
+
+    private async Task ReceiveLoop(PacketHandler handler)
+    {
+        var buffer = new byte[65536];
+        var any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
+        while (!_closing.IsCancellationRequested)
+        {
+            try
+            {
+                var received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _closing.Token).ConfigureAwait(false);
+                handler(this, (IPEndPoint)received.RemoteEndPoint, buffer.AsSpan(0, received.ReceivedBytes));
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused)
+            {
+                // ICMP port unreachable for an earlier check: not this socket's failure.
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                break;
+            }
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await _receiving.ConfigureAwait(false);
+        _closing.Dispose();
+    }
+}

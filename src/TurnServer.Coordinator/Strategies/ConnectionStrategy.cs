@@ -1,0 +1,14 @@
+namespace TurnServer.Coordinator.Strategies;
+
+/// <summary>The ways two peers may end up connected.</summary>
+public enum ConnectionStrategy
+{
+    /// <summary>To the peer's host address: the same network, or a peer with a public address.</summary>
+    Direct,
+
+    /// <summary>Both sides send to each other's public (server-reflexive) addresses until the NATs let the packets in.</summary>
+    UdpHolePunching,
+
+    /// <summary>Through a TURN allocation, over UDP, TCP or TLS to the server: works whatever the NATs do.</summary>
+    TurnRelay,
+}

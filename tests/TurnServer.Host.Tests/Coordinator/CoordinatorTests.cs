@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using TurnServer.Client.Connections;
+using TurnServer.Client.Turn;
+using TurnServer.Coordinator;
+using TurnServer.Coordinator.Checks;
+using TurnServer.Coordinator.Connections;
+using TurnServer.Coordinator.Strategies;
+using TurnServer.Host.Tests.Integration;
+using TurnServer.Signaling.Tokens;
+
+namespace TurnServer.Host.Tests.Coordinator;
+
+/// <summary>Two coordinators on one machine, finding each other through our server's signaling and connecting.</summary>
+[Collection(SequentialCollection.Name)]
+public sealed class CoordinatorTests : IAsyncLifetime
+{
+    private const string SignalingSecret = "coordinator-secret";
+    private ServerFixture _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await ServerFixture.StartAsync($"--signaling-secret={SignalingSecret}", "--signaling-address=127.0.0.1", "--signaling-port=0", "--allow-loopback-peers");
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private CoordinatorOptions OptionsFor(string peer) => new()
+    {
+        SignalingUri = new Uri($"ws://{_server.SignalingEndPoint}/signaling"),
+        SignalingToken = PeerToken.Issue(Encoding.UTF8.GetBytes(SignalingSecret), peer, DateTimeOffset.UtcNow.AddMinutes(10)),
+        StunServers = [_server.EndPoint],
+        TurnServers = [[new TurnServerEntry(_server.EndPoint, new TurnCredentials(ServerFixture.User, ServerFixture.Password)) { TcpServer = _server.TcpEndPoint }]],
+        IncludeLoopback = true,
+        Metadata = new { name = peer },
+    };
+
+    private static async Task<(PeerCoordinator Alice, PeerCoordinator Bob)> StartPairAsync(CoordinatorOptions alice, CoordinatorOptions bob)
+    {
+        var a = new PeerCoordinator(alice);
+        var b = new PeerCoordinator(bob);
+        await a.InitializeAsync();
+        await b.InitializeAsync();
+        return (a, b);
+    }
+
+    private static async Task<(PeerConnection Offered, PeerConnection Accepted)> ConnectAsync(PeerCoordinator from, PeerCoordinator to)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var offered = await from.ConnectAsync(to.PeerId, deadline.Token);
+        var accepted = await to.AcceptAsync(deadline.Token);
+        return (offered, accepted);
+    }
+
+    /// <summary>Messages both ways, each of which must arrive (loopback loses nothing at this rate).</summary>
+    private static async Task ExchangeAsync(PeerConnection one, PeerConnection other, int messages = 20)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < messages; i++)
+        {
+            await one.SendAsync(Encoding.UTF8.GetBytes($"ping {i}"), deadline.Token);
+            Assert.Equal($"ping {i}", Encoding.UTF8.GetString(await other.ReceiveAsync(deadline.Token)));
+            await other.SendAsync(Encoding.UTF8.GetBytes($"pong {i}"), deadline.Token);
+            Assert.Equal($"pong {i}", Encoding.UTF8.GetString(await one.ReceiveAsync(deadline.Token)));
+        }
+    }
+
+    [Fact]
+    public async Task PeersOnOneHost_ConnectDirectly_AndExchangeDatagrams()
+    {
+        var (alice, bob) = await StartPairAsync(OptionsFor("alice"), OptionsFor("bob"));
+        await using (alice)
+        await using (bob)
+        {
+            var (offered, accepted) = await ConnectAsync(alice, bob);
+            Assert.Equal(PathKind.Direct, offered.Path!.Kind);
+            Assert.Equal(PathKind.Direct, accepted.Path!.Kind);
+            Assert.Equal(offered.Path.Local.Port, accepted.Path.Remote.Port);
+            await ExchangeAsync(offered, accepted);
+
+            Assert.Equal(1, alice.Statistics.Successes);
+            Assert.Equal(1, bob.Statistics.Successes);
+            Assert.True(alice.CheckHealth() is { Healthy: true, SignalingConnected: true, RelayReachable: true, OpenConnections: 1 });
+            Assert.NotNull(alice.Nat);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RelayOnly_ConnectsThroughOurTurnServer(bool tcp)
+    {
+        CoordinatorOptions RelayOnly(string peer) => OptionsFor(peer) with
+        {
+            Strategies = [ConnectionStrategy.TurnRelay],
+            TurnServers = [[new TurnServerEntry(_server.EndPoint, new TurnCredentials(ServerFixture.User, ServerFixture.Password))
+            {
+                TcpServer = _server.TcpEndPoint,
+                Transports = tcp ? [ClientTransport.Tcp] : [ClientTransport.Udp],
+            }]],
+        };
+
+        var (alice, bob) = await StartPairAsync(RelayOnly("alice"), RelayOnly("bob"));
+        await using (alice)
+        await using (bob)
+        {
+            var relayedBefore = _server.Engine.Allocations.Count;
+            var (offered, accepted) = await ConnectAsync(alice, bob);
+            Assert.Equal(PathKind.Relayed, offered.Path!.Kind);
+            Assert.Equal(PathKind.Relayed, accepted.Path!.Kind);
+            Assert.Equal(ConnectionStrategy.TurnRelay, offered.Path.Strategy);
+            Assert.True(_server.Engine.Allocations.Count >= relayedBefore + 2);
+            Assert.Contains(tcp ? ClientTransport.Tcp : ClientTransport.Udp, new[] { offered.Path.Transport, accepted.Path.Transport });
+            await ExchangeAsync(offered, accepted);
+            Assert.Equal(1, alice.Statistics.ByStrategy[ConnectionStrategy.TurnRelay].Connections);
+        }
+    }
+
+    [Fact]
+    public async Task Stranger_WithoutTheSessionPassword_CannotInjectData_OrPassAChecks()
+    {
+        var (alice, bob) = await StartPairAsync(OptionsFor("alice"), OptionsFor("bob"));
+        await using (alice)
+        await using (bob)
+        {
+            var (offered, accepted) = await ConnectAsync(alice, bob);
+            using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            stranger.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var target = new IPEndPoint(IPAddress.Loopback, offered.Path!.Local.Port);
+            await stranger.SendToAsync(new byte[] { 0xD0, (byte)'x' }, target);
+
+            var forged = CheckMessages.Request(Protocol.Stun.TransactionId.NewRandom(), "guess", "mallory", "not-the-password-at-all", nominate: true);
+            await stranger.SendToAsync(forged, target);
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stranger.ReceiveAsync(new byte[512], wait.Token));
+
+            await accepted.SendAsync("genuine"u8.ToArray());
+            Assert.Equal("genuine", Encoding.UTF8.GetString(await offered.ReceiveAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token)));
+            Assert.Equal(accepted.Path!.Local.Port, offered.Path.Remote.Port);
+        }
+    }
+
+    [Fact]
+    public async Task UnknownPeer_TimesOut_AfterItsRetries_AndIsCounted()
+    {
+        var options = OptionsFor("alice") with { ConnectionTimeout = TimeSpan.FromMilliseconds(700), MaxRetries = 1, RetryBackoff = TimeSpan.FromMilliseconds(50) };
+        await using var alice = new PeerCoordinator(options);
+        await alice.InitializeAsync();
+        var failures = new List<ConnectionFailedEventArgs>();
+        alice.ConnectionFailed += (_, failure) => failures.Add(failure);
+
+        await Assert.ThrowsAsync<TimeoutException>(() => alice.ConnectAsync("nobody"));
+        Assert.Equal([true, false], failures.Select(f => f.WillRetry));
+        Assert.Equal(2, alice.Statistics.Attempts);
+        Assert.Equal(2, alice.Statistics.Failures);
+    }
+
+    [Fact]
+    public async Task Rooms_TellWhoJoins_AndDiscoveryListsTheOthers()
+    {
+        var (alice, bob) = await StartPairAsync(OptionsFor("alice"), OptionsFor("bob"));
+        await using (alice)
+        await using (bob)
+        {
+            var joined = new TaskCompletionSource<string>();
+            alice.PeerRegistered += (_, peer) => joined.TrySetResult(peer.Peer);
+            Assert.Empty(await alice.JoinRoomAsync("game"));
+            Assert.Equal("alice", Assert.Single(await bob.JoinRoomAsync("game")).Peer);
+            Assert.Equal("bob", await joined.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+            Assert.Contains("alice", (await bob.DiscoverPeersAsync()).Select(p => p.Peer));
+        }
+    }
+}
