@@ -154,8 +154,11 @@ public sealed record ServerSettings
             TcpRelay = !Flag(configuration, "no-tcp-relay"),
             PeerPolicy = new PeerAddressPolicy(
                 Ranges(configuration, "allowed-peer-ip"),
-                [.. Ranges(configuration, "denied-peer-ip"), .. allowLoopback ? [] : OwnAddresses(listeningIPs, relayAddresses)],
-                allowLoopback),
+                Ranges(configuration, "denied-peer-ip"),
+                allowLoopback,
+                allowLoopback ? [] : OwnAddresses(listeningIPs, relayAddresses),
+                Integer(configuration, "min-port", 49152),
+                Integer(configuration, "max-port", 65535)),
         };
 
         if ((Text(configuration, "cert") is { Length: > 0 }) != (Text(configuration, "pkey") is { Length: > 0 }))

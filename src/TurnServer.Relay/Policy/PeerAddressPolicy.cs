@@ -7,7 +7,10 @@ namespace TurnServer.Relay.Policy;
 /// into the provider's network: loopback, private, link-local (cloud metadata at 169.254.169.254),
 /// multicast, broadcast and reserved ranges are refused, and so is every IPv6 form that embeds such an
 /// IPv4 address (IPv4-mapped, IPv4-compatible, IPv4-translated, NAT64, 6to4, Teredo), the bypass that
-/// coturn fixed only in 4.9. Operator allow rules win over every deny rule.
+/// coturn fixed only in 4.9. Operator allow rules win over every deny rule. The server's own
+/// addresses are peers only at ports of the relay range: two clients relaying to each other through
+/// one server (two relay-only browsers, the most common TURN call) is what a TURN server is for,
+/// while its own listeners (STUN/TURN, signaling, TLS) are no business of a relay.
 /// </summary>
 public sealed class PeerAddressPolicy
 {
@@ -35,11 +38,23 @@ public sealed class PeerAddressPolicy
 
     private readonly IPRange[] _allowed;
     private readonly IPRange[] _denied;
+    private readonly IPRange[] _own;
+    private readonly int _minRelayPort;
+    private readonly int _maxRelayPort;
 
     public PeerAddressPolicy(IEnumerable<IPRange> allowed, IEnumerable<IPRange> denied, bool allowLoopback)
+        : this(allowed, denied, allowLoopback, [], 0, 65535)
+    {
+    }
+
+    /// <param name="own">The server's addresses; a peer there must be at a port from <paramref name="minRelayPort"/> to <paramref name="maxRelayPort"/>.</param>
+    public PeerAddressPolicy(IEnumerable<IPRange> allowed, IEnumerable<IPRange> denied, bool allowLoopback, IEnumerable<IPRange> own, int minRelayPort, int maxRelayPort)
     {
         _allowed = [.. allowed];
         _denied = [.. SpecialRanges, .. allowLoopback ? [] : LoopbackRanges, .. denied];
+        _own = [.. own];
+        _minRelayPort = minRelayPort;
+        _maxRelayPort = maxRelayPort;
         AllowLoopback = allowLoopback;
     }
 
@@ -57,6 +72,14 @@ public sealed class PeerAddressPolicy
 
         return !Matches(_denied, peer.Family, peer.AddressValue) && !(hasEmbedded && Matches(_denied, StunAddressFamily.IPv4, embedded));
     }
+
+    /// <summary>
+    /// A peer at one of the server's own addresses but outside the relay ports: refused where the
+    /// port counts (ChannelBind, Connect, each Send indication), though a permission for the address
+    /// itself is not, since permissions have no port.
+    /// </summary>
+    public bool IsOwnListener(in TransportAddress peer) =>
+        _own.Length > 0 && (peer.Port < _minRelayPort || peer.Port > _maxRelayPort) && Matches(_own, peer.Family, peer.AddressValue);
 
     /// <summary>The IPv4 address an IPv6 address carries, in the forms a kernel or a NAT64 would act on.</summary>
     internal static bool TryGetEmbeddedIPv4(in TransportAddress address, out UInt128 ipv4)

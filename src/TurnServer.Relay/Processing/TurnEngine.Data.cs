@@ -62,7 +62,7 @@ public sealed partial class TurnEngine
             return 0;
         }
 
-        if (!allocation.HasPermission(peer, now))
+        if (!allocation.HasPermission(peer, now) || _options.PeerPolicy.IsOwnListener(peer))
         {
             Counters.Drop(DropReason.NoPermission);
             return 0;

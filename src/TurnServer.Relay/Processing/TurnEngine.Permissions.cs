@@ -33,7 +33,7 @@ public sealed partial class TurnEngine
                 return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);
             }
 
-            var peerRefusal = CheckPeer(allocation!, peer);
+            var peerRefusal = CheckPeer(allocation!, peer, portCounts: false);
             if (peerRefusal != 0)
             {
                 return Refuse(response, request, context, peerRefusal, credentials);
@@ -69,15 +69,18 @@ public sealed partial class TurnEngine
         return allocation.UsernameBytes.SequenceEqual(credentials.Username) ? 0 : StunErrorCode.WrongCredentials;
     }
 
-    /// <summary>A peer must be of a family the allocation relays (443) and allowed by the peer policy (403).</summary>
-    private StunErrorCode CheckPeer(Allocation allocation, in TransportAddress peer)
+    /// <summary>
+    /// A peer must be of a family the allocation relays (443) and allowed by the peer policy (403);
+    /// where its port counts (not for a permission), not one of the server's own listeners.
+    /// </summary>
+    private StunErrorCode CheckPeer(Allocation allocation, in TransportAddress peer, bool portCounts = true)
     {
         if (allocation.RelayFor(peer.Family) is null)
         {
             return StunErrorCode.PeerAddressFamilyMismatch;
         }
 
-        if (!_options.PeerPolicy.IsAllowed(peer))
+        if (!_options.PeerPolicy.IsAllowed(peer) || (portCounts && _options.PeerPolicy.IsOwnListener(peer)))
         {
             EngineLog.PeerRefused(_logger, allocation.Username, allocation.FiveTuple, peer);
             return StunErrorCode.Forbidden;

@@ -92,15 +92,17 @@ public class ServerSettingsTests
     }
 
     [Fact]
-    public void TheServersOwnAddresses_AreRefusedAsPeers_UnlessLoopbackIsAllowed()
+    public void TheServersOwnAddresses_ArePeersOnlyAtRelayPorts_UnlessLoopbackIsAllowed()
     {
-        var policy = Read(["--relay-ip=203.0.113.5", "--external-ip=198.51.100.9", "-L", "203.0.113.5"]).Engine.PeerPolicy;
-        Assert.False(policy.IsAllowed(TransportAddress.Parse("203.0.113.5:50000")));
-        Assert.False(policy.IsAllowed(TransportAddress.Parse("198.51.100.9:3478")));
-        Assert.True(policy.IsAllowed(TransportAddress.Parse("203.0.113.6:50000")));
+        var policy = Read(["--relay-ip=203.0.113.5", "--external-ip=198.51.100.9", "-L", "203.0.113.5", "--min-port=50000", "--max-port=50100"]).Engine.PeerPolicy;
+        Assert.True(policy.IsAllowed(TransportAddress.Parse("203.0.113.5:50000")));
+        Assert.False(policy.IsOwnListener(TransportAddress.Parse("203.0.113.5:50000")));
+        Assert.True(policy.IsOwnListener(TransportAddress.Parse("198.51.100.9:3478")));
+        Assert.True(policy.IsOwnListener(TransportAddress.Parse("203.0.113.5:50101")));
+        Assert.False(policy.IsOwnListener(TransportAddress.Parse("203.0.113.6:3478")));
 
         var open = Read(["--relay-ip=203.0.113.5", "--allow-loopback-peers"]).Engine.PeerPolicy;
-        Assert.True(open.IsAllowed(TransportAddress.Parse("203.0.113.5:50000")));
+        Assert.False(open.IsOwnListener(TransportAddress.Parse("203.0.113.5:3478")));
     }
 
     [Fact]
