@@ -134,7 +134,7 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
         PeerConnection? connection = null;
         try
         {
-            (connection, var candidates) = await CandidateGatherer.GatherAsync(peerId, session, controlling: true, options, timeout.Token).ConfigureAwait(false);
+            (connection, var candidates) = await CandidateGatherer.GatherAsync(peerId, session, controlling: true, options, Nat?.Type, timeout.Token).ConfigureAwait(false);
             NoteRelay(connection);
             await Signaling.SignalAsync(peerId, connection.Describe(SessionDescription.Offer, candidates).ToJson(), timeout.Token).ConfigureAwait(false);
             var remote = await answer.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -188,7 +188,7 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
         PeerConnection? connection = null;
         try
         {
-            (connection, var candidates) = await CandidateGatherer.GatherAsync(from, offer.Session, controlling: false, options, timeout.Token).ConfigureAwait(false);
+            (connection, var candidates) = await CandidateGatherer.GatherAsync(from, offer.Session, controlling: false, options, Nat?.Type, timeout.Token).ConfigureAwait(false);
             NoteRelay(connection);
             var connecting = connection.ConnectAsync(offer, timeout.Token);
             await Signaling.SignalAsync(from, connection.Describe(SessionDescription.Answer, candidates).ToJson(), timeout.Token).ConfigureAwait(false);

@@ -15,18 +15,20 @@ namespace TurnServer.Coordinator.Candidates;
 /// </summary>
 internal static class CandidateGatherer
 {
-    private static readonly TimeSpan AllocateTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan AllocateTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan TransportHeadStart = TimeSpan.FromMilliseconds(300);
 
     public static async Task<(PeerConnection Connection, IReadOnlyList<Candidate> Candidates)> GatherAsync(
-        string peerId, string session, bool controlling, CoordinatorOptions options, CancellationToken cancellationToken)
+        string peerId, string session, bool controlling, CoordinatorOptions options, Client.Discovery.NatType? nat, CancellationToken cancellationToken)
     {
         var udp = new UdpBase(IPAddress.Any);
         var bases = new List<PacketBase> { udp };
-        var relaying = options.Strategies.Contains(ConnectionStrategy.TurnRelay) ? AllocateAsync(options, cancellationToken) : Task.FromResult<RelayBase?>(null);
-        var connection = new PeerConnection(peerId, session, controlling, options, bases);
+        var udpBlocked = nat == Client.Discovery.NatType.UdpBlocked;
+        var relaying = options.Strategies.Contains(ConnectionStrategy.TurnRelay) ? AllocateAsync(options, udpBlocked, cancellationToken) : Task.FromResult<RelayBase?>(null);
+        var connection = new PeerConnection(peerId, session, controlling, options, bases, nat);
         try
         {
-            return (connection, await CandidatesAsync(connection, udp, bases, relaying, options, cancellationToken).ConfigureAwait(false));
+            return (connection, await CandidatesAsync(connection, udp, bases, relaying, options, udpBlocked, cancellationToken).ConfigureAwait(false));
         }
         catch
         {
@@ -35,10 +37,10 @@ internal static class CandidateGatherer
         }
     }
 
-    private static async Task<List<Candidate>> CandidatesAsync(PeerConnection connection, UdpBase udp, List<PacketBase> bases, Task<RelayBase?> relaying, CoordinatorOptions options, CancellationToken cancellationToken)
+    private static async Task<List<Candidate>> CandidatesAsync(PeerConnection connection, UdpBase udp, List<PacketBase> bases, Task<RelayBase?> relaying, CoordinatorOptions options, bool udpBlocked, CancellationToken cancellationToken)
     {
         var candidates = HostAddresses(options.IncludeLoopback).Select(address => Candidate.Of(CandidateKind.Host, new IPEndPoint(address, udp.LocalEndPoint.Port))).ToList();
-        foreach (var server in options.StunServers.Take(2))
+        foreach (var server in options.StunServers.Take(udpBlocked ? 0 : 2))
         {
             if (await connection.ReflexiveAddressAsync(udp, server, cancellationToken).ConfigureAwait(false) is { } mapped)
             {
@@ -63,38 +65,76 @@ internal static class CandidateGatherer
     }
 
     /// <summary>The first allocation any server of the first tier gives, then of the next tier.</summary>
-    private static async Task<RelayBase?> AllocateAsync(CoordinatorOptions options, CancellationToken cancellationToken)
+    /// <remarks>Where discovery found UDP blocked, relays over UDP are not tried.</remarks>
+    private static async Task<RelayBase?> AllocateAsync(CoordinatorOptions options, bool udpBlocked, CancellationToken cancellationToken)
     {
         foreach (var tier in options.TurnServers)
         {
-            foreach (var entry in tier)
+            var ways = tier.SelectMany(entry => entry.Transports.Where(t => !(udpBlocked && t == ClientTransport.Udp)).Select(transport => (entry, transport))).ToList();
+            if (await FirstAllocationAsync(ways, cancellationToken).ConfigureAwait(false) is { } relay)
             {
-                foreach (var transport in entry.Transports)
-                {
-                    var server = transport switch
-                    {
-                        ClientTransport.Tcp => entry.TcpServer ?? entry.Server,
-                        ClientTransport.Tls => entry.TlsServer ?? entry.Server,
-                        _ => entry.Server,
-                    };
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(AllocateTimeout);
-                    try
-                    {
-                        var credentials = await entry.Credentials(timeout.Token).ConfigureAwait(false);
-                        var client = await TurnClient.AllocateAsync(new TurnClientOptions(server, credentials) { Transport = transport, Tls = entry.Tls, KeepAliveInterval = options.KeepAliveInterval }, timeout.Token).ConfigureAwait(false);
-                        return new RelayBase(client, transport);
-                    }
-                    catch (Exception e) when (e is TurnException or TimeoutException or IOException or SocketException or System.Security.Authentication.AuthenticationException
-                        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-                    {
-                        // This server or transport does not work from here: the next.
-                    }
-                }
+                return relay;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Happy eyeballs for relays: each way (a server over a transport) starts TransportHeadStart
+    /// after the one before, without waiting for it to fail, so a site where UDP and port 3478 are
+    /// blocked gets its TLS relay in about a second, not after two timeouts. The first allocation
+    /// wins; the others are released.
+    /// </summary>
+    private static async Task<RelayBase?> FirstAllocationAsync(List<(TurnServerEntry Entry, ClientTransport Transport)> ways, CancellationToken cancellationToken)
+    {
+        using var losers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var attempts = ways.Select((way, index) => TryAllocateAsync(way.Entry, way.Transport, TransportHeadStart * index, losers.Token)).ToList();
+        RelayBase? winner = null;
+        while (attempts.Count > 0)
+        {
+            var done = await Task.WhenAny(attempts).ConfigureAwait(false);
+            attempts.Remove(done);
+            if (await done.ConfigureAwait(false) is not { } relay)
+            {
+                continue;
+            }
+
+            if (winner is null)
+            {
+                winner = relay;
+                await losers.CancelAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await relay.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return winner;
+    }
+
+    private static async Task<RelayBase?> TryAllocateAsync(TurnServerEntry entry, ClientTransport transport, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var server = transport switch
+        {
+            ClientTransport.Tcp => entry.TcpServer ?? entry.Server,
+            ClientTransport.Tls => entry.TlsServer ?? entry.Server,
+            _ => entry.Server,
+        };
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(AllocateTimeout);
+            var credentials = await entry.Credentials(timeout.Token).ConfigureAwait(false);
+            var client = await TurnClient.AllocateAsync(new TurnClientOptions(server, credentials) { Transport = transport, Tls = entry.Tls }, timeout.Token).ConfigureAwait(false);
+            return new RelayBase(client, transport);
+        }
+        catch (Exception e) when (e is TurnException or TimeoutException or IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+        {
+            return null; // this way does not work from here (or another won)
+        }
     }
 
     private static IEnumerable<IPAddress> HostAddresses(bool includeLoopback)

@@ -15,6 +15,9 @@ public sealed record SessionDescription(string Kind, string Session, string Ufra
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The sender's NAT as its discovery named it, so the two sides can tell whether port prediction is needed.</summary>
+    public string? Nat { get; init; }
+
     public static string NewSessionId() => RandomToken(12);
 
     public static (string Ufrag, string Password) NewCredentials() => (RandomToken(8), RandomToken(24));

@@ -33,7 +33,8 @@ public sealed partial class PeerConnection
 
     internal string LocalUfrag => _localUfrag;
 
-    internal SessionDescription Describe(string kind, IReadOnlyList<Candidate> candidates) => new(kind, SessionId, _localUfrag, _localPassword, candidates);
+    internal SessionDescription Describe(string kind, IReadOnlyList<Candidate> candidates) =>
+        new(kind, SessionId, _localUfrag, _localPassword, candidates) { Nat = _localNat?.ToString() };
 
     /// <summary>Starts checking against the peer's description; completes when a path is chosen.</summary>
     internal Task<ConnectionPath> ConnectAsync(SessionDescription remote, CancellationToken cancellationToken)
@@ -43,11 +44,12 @@ public sealed partial class PeerConnection
         {
             if (candidate.ToEndPoint() is { } endPoint)
             {
-                _remoteCandidates.TryAdd(endPoint, candidate.Kind);
+                _remoteCandidates[endPoint] = candidate.Kind; // over a peer-reflexive guess from an early check
             }
         }
 
         _checking = Task.Run(CheckLoop, CancellationToken.None);
+        StartPortPrediction(remote);
         return _established.Task.WaitAsync(cancellationToken);
     }
 
@@ -118,7 +120,7 @@ public sealed partial class PeerConnection
             while (!_closing.IsCancellationRequested)
             {
                 var elapsed = DateTime.UtcNow - started;
-                var relayToo = _options.Mode == ConnectionMode.Race || elapsed >= _options.DirectTimeout || !DirectAllowed;
+                var relayToo = _options.Mode == ConnectionMode.Race || elapsed >= _options.DirectTimeout || !DirectAllowed || DirectHopeless;
                 var current = _selected?.Path;
                 if (current is { Kind: PathKind.Direct } || (current is not null && (!_controlling || elapsed > _options.UpgradeWindow)))
                 {
@@ -155,6 +157,20 @@ public sealed partial class PeerConnection
         }
     }
 
+    /// <summary>
+    /// When no direct path can work (UDP blocked on a side, or two symmetric NATs), the relay is
+    /// checked at once rather than after the direct timeout; direct pairs are still checked.
+    /// </summary>
+    private bool DirectHopeless
+    {
+        get
+        {
+            var remoteNat = Enum.TryParse<Client.Discovery.NatType>(_remote?.Nat, out var nat) ? nat : (Client.Discovery.NatType?)null;
+            return _localNat == Client.Discovery.NatType.UdpBlocked || remoteNat == Client.Discovery.NatType.UdpBlocked
+                || (_localNat == Client.Discovery.NatType.Symmetric && remoteNat == Client.Discovery.NatType.Symmetric);
+        }
+    }
+
     private bool DirectAllowed => _options.Strategies.Contains(ConnectionStrategy.Direct) || _options.Strategies.Contains(ConnectionStrategy.UdpHolePunching);
 
     /// <summary>The pairs the strategies allow; with the relay, also the pairs through relays on either side.</summary>
@@ -167,7 +183,7 @@ public sealed partial class PeerConnection
             {
                 var relayed = packetBase.Kind == CandidateKind.Relayed || kind == CandidateKind.Relayed;
                 var allowed = relayed
-                    ? withRelay && strategies.Contains(ConnectionStrategy.TurnRelay) && !(packetBase.Kind == CandidateKind.Relayed && kind == CandidateKind.Host)
+                    ? withRelay && strategies.Contains(ConnectionStrategy.TurnRelay)
                     : kind == CandidateKind.Host ? strategies.Contains(ConnectionStrategy.Direct) : strategies.Contains(ConnectionStrategy.UdpHolePunching);
                 if (allowed && !_valid.ContainsKey((packetBase, remote)) && remote.AddressFamily == packetBase.LocalEndPoint.AddressFamily)
                 {
@@ -194,20 +210,25 @@ public sealed partial class PeerConnection
                 return;
             }
 
-            _authorized.TryAdd((packetBase, remote), 0);
-            _valid.TryAdd((packetBase, remote), 0);
-            if (nominate)
-            {
-                Select(packetBase, remote);
-            }
-            else if (_controlling)
-            {
-                await ConsiderNominatingAsync(packetBase, remote, remoteKind).ConfigureAwait(false);
-            }
+            await OnPairWorksAsync(packetBase, remote, remoteKind, nominate).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // Closed.
+        }
+    }
+
+    private async Task OnPairWorksAsync(PacketBase packetBase, IPEndPoint remote, CandidateKind remoteKind, bool nominated)
+    {
+        _authorized.TryAdd((packetBase, remote), 0);
+        _valid.TryAdd((packetBase, remote), 0);
+        if (nominated)
+        {
+            Select(packetBase, remote);
+        }
+        else if (_controlling)
+        {
+            await ConsiderNominatingAsync(packetBase, remote, remoteKind).ConfigureAwait(false);
         }
     }
 
@@ -252,7 +273,10 @@ public sealed partial class PeerConnection
     {
         var remoteKind = _remoteCandidates.GetValueOrDefault(remote, CandidateKind.PeerReflexive);
         var relayed = packetBase.Kind == CandidateKind.Relayed || remoteKind == CandidateKind.Relayed;
-        var strategy = relayed ? ConnectionStrategy.TurnRelay : remoteKind == CandidateKind.Host ? ConnectionStrategy.Direct : ConnectionStrategy.UdpHolePunching;
+        var strategy = relayed ? ConnectionStrategy.TurnRelay
+            : !_bases.Contains(packetBase) || _predicted.ContainsKey(remote) ? ConnectionStrategy.PortPrediction // a spray socket, or a probed port
+            : remoteKind == CandidateKind.Host ? ConnectionStrategy.Direct
+            : ConnectionStrategy.UdpHolePunching;
         return new ConnectionPath(relayed ? PathKind.Relayed : PathKind.Direct, strategy, packetBase.Transport, packetBase.Kind, packetBase.LocalEndPoint, remoteKind, remote);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.Channels;
+using TurnServer.Client.Discovery;
 using TurnServer.Coordinator.Candidates;
 using TurnServer.Coordinator.Checks;
 
@@ -20,8 +21,9 @@ public sealed partial class PeerConnection : IAsyncDisposable
     private readonly TaskCompletionSource<ConnectionPath> _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private (PacketBase Base, IPEndPoint Remote, ConnectionPath Path)? _selected;
 
-    internal PeerConnection(string peerId, string session, bool controlling, CoordinatorOptions options, List<PacketBase> bases)
+    internal PeerConnection(string peerId, string session, bool controlling, CoordinatorOptions options, List<PacketBase> bases, NatType? localNat)
     {
+        _localNat = localNat;
         PeerId = peerId;
         SessionId = session;
         _controlling = controlling;
@@ -116,7 +118,8 @@ public sealed partial class PeerConnection : IAsyncDisposable
             await _checking.ConfigureAwait(false);
         }
 
-        foreach (var packetBase in _bases)
+        await Task.WhenAll(_predicting).ConfigureAwait(false);
+        foreach (var packetBase in _bases.Concat(_spray))
         {
             await packetBase.DisposeAsync().ConfigureAwait(false);
         }

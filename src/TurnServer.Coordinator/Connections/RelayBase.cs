@@ -35,7 +35,12 @@ internal sealed class RelayBase(TurnClient client, ClientTransport transport) : 
         }
         catch (TurnException)
         {
-            // A peer the server refuses to relay to (its policy, or our permission failed): that pair fails.
+            // A peer the server refuses to relay to (a private address, say): that pair fails, and the
+            // failed permission stays cached so it is not asked for again on every check.
+        }
+        catch (Exception e) when (e is TimeoutException or IOException or ObjectDisposedException)
+        {
+            // The server did not answer (or the allocation is being replaced): ask again next time.
             _permissions.TryRemove(to.Address, out _);
         }
     }

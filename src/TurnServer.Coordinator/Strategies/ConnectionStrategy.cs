@@ -9,6 +9,13 @@ public enum ConnectionStrategy
     /// <summary>Both sides send to each other's public (server-reflexive) addresses until the NATs let the packets in.</summary>
     UdpHolePunching,
 
+    /// <summary>
+    /// For a symmetric NAT facing a port-restricted cone: the symmetric side opens many sockets
+    /// toward the other's public address, the other probes random ports of the symmetric side's
+    /// public address, and by the birthday paradox a probe soon lands on one of the many mappings.
+    /// </summary>
+    PortPrediction,
+
     /// <summary>Through a TURN allocation, over UDP, TCP or TLS to the server: works whatever the NATs do.</summary>
     TurnRelay,
 }

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using TurnServer.Coordinator;
+using TurnServer.Coordinator.Connections;
+using TurnServer.P2pDemo;
+
+DemoOptions options;
+try
+{
+    options = DemoOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"p2pdemo: {e.Message}\n\n{DemoOptions.Usage}");
+    return 2;
+}
+
+if (options.Id is null)
+{
+    return await BothPeersAsync(options);
+}
+
+return await OnePeerAsync(options);
+
+// The newcomer's demo: alice and bob in one process, through the local turnserver.
+static async Task<int> BothPeersAsync(DemoOptions options)
+{
+    await using var alice = new PeerCoordinator(options.CoordinatorFor("alice", includeLoopback: true));
+    await using var bob = new PeerCoordinator(options.CoordinatorFor("bob", includeLoopback: true));
+    await alice.InitializeAsync();
+    await bob.InitializeAsync();
+    Console.WriteLine($"alice: NAT {alice.Nat?.Type.ToString() ?? "unknown"}, public address {alice.Nat?.PublicEndPoint}; recommended: {alice.RecommendedStrategy.Strategy}");
+    Console.WriteLine($"bob:   NAT {bob.Nat?.Type.ToString() ?? "unknown"}, public address {bob.Nat?.PublicEndPoint}");
+    var echoing = Task.Run(async () => await EchoAsync(await bob.AcceptAsync(), options.Messages));
+    var clock = Stopwatch.StartNew();
+    var connection = await alice.ConnectAsync("bob");
+    Console.WriteLine($"alice -> bob connected in {clock.ElapsedMilliseconds} ms: {connection.Path}");
+    var echoed = await SendAndCountEchoesAsync(connection, options.Messages);
+    await echoing;
+    Console.WriteLine($"{echoed}/{options.Messages} messages echoed");
+    return echoed == options.Messages ? 0 : 1;
+}
+
+// One side, as the NAT lab runs it in a site's host.
+static async Task<int> OnePeerAsync(DemoOptions options)
+{
+    await using var coordinator = new PeerCoordinator(options.CoordinatorFor(options.Id!, includeLoopback: false));
+    await coordinator.InitializeAsync();
+    Console.Error.WriteLine($"{coordinator.PeerId} ready"); // the NAT lab starts the other side on this line
+    var result = new Dictionary<string, object?>
+    {
+        ["peer"] = coordinator.PeerId,
+        ["nat"] = coordinator.Nat?.Type.ToString() ?? "Unknown",
+        ["public"] = coordinator.Nat?.PublicEndPoint?.ToString(),
+    };
+    var clock = Stopwatch.StartNew();
+    PeerConnection? connection = null;
+    try
+    {
+        using var deadline = new CancellationTokenSource(options.Timeout * 3);
+        connection = options.Connect is { } peer ? await coordinator.ConnectAsync(peer, deadline.Token) : await coordinator.AcceptAsync(deadline.Token);
+        result["connected"] = true;
+        result["ms"] = clock.ElapsedMilliseconds;
+        result["path"] = Describe(connection.Path!);
+        if (connection.Path!.Kind == PathKind.Relayed && options.Hold > TimeSpan.Zero)
+        {
+            var direct = new TaskCompletionSource();
+            connection.PathChanged += (_, change) =>
+            {
+                if (change.Current.Kind == PathKind.Direct)
+                {
+                    direct.TrySetResult();
+                }
+            };
+            await Task.WhenAny(direct.Task, Task.Delay(options.Hold));
+            if (connection.Path!.Kind == PathKind.Direct)
+            {
+                result["msToDirect"] = clock.ElapsedMilliseconds;
+            }
+        }
+
+        result["echoed"] = options.Connect is null ? await EchoAsync(connection, options.Messages) : await SendAndCountEchoesAsync(connection, options.Messages);
+        result["finalPath"] = Describe(connection.Path!);
+    }
+    catch (Exception e) when (e is TimeoutException or OperationCanceledException or TurnServer.Coordinator.Signaling.SignalingException)
+    {
+        result["connected"] = false;
+        result["error"] = e.Message;
+    }
+
+    if (options.Json)
+    {
+        Console.WriteLine(JsonSerializer.Serialize(result));
+    }
+    else
+    {
+        foreach (var (key, value) in result)
+        {
+            Console.WriteLine($"{key,-10} {value}");
+        }
+    }
+
+    return connection is null ? 1 : 0;
+}
+
+static Dictionary<string, string> Describe(ConnectionPath path) => new()
+{
+    ["kind"] = path.Kind.ToString(),
+    ["strategy"] = path.Strategy.ToString(),
+    ["transport"] = path.Transport.ToString(),
+    ["local"] = $"{path.LocalKind} {path.Local}",
+    ["remote"] = $"{path.RemoteKind} {path.Remote}",
+};
+
+// Sends numbered messages, up to 3 tries each, and counts the echoes that come back.
+static async Task<int> SendAndCountEchoesAsync(PeerConnection connection, int messages)
+{
+    var echoed = 0;
+    for (var i = 0; i < messages; i++)
+    {
+        var text = $"message {i}";
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await connection.SendAsync(Encoding.UTF8.GetBytes(text));
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                while (Encoding.UTF8.GetString(await connection.ReceiveAsync(wait.Token)) != text)
+                {
+                    // An echo of an earlier try: not this one.
+                }
+
+                echoed++;
+                break;
+            }
+            catch (OperationCanceledException)
+            {
+                // Lost: again.
+            }
+        }
+    }
+
+    await connection.SendAsync("bye"u8.ToArray());
+    return echoed;
+}
+
+// Echoes until "bye" or ten quiet seconds; returns how many it echoed.
+static async Task<int> EchoAsync(PeerConnection connection, int expected)
+{
+    var echoed = 0;
+    try
+    {
+        while (true)
+        {
+            using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var message = await connection.ReceiveAsync(quiet.Token);
+            if (message.AsSpan().SequenceEqual("bye"u8))
+            {
+                break;
+            }
+
+            await connection.SendAsync(message);
+            echoed++;
+        }
+    }
+    catch (OperationCanceledException)
+    {
+        // The other side went quiet.
+    }
+
+    return Math.Min(echoed, expected);
+}
