@@ -19,7 +19,9 @@ public sealed partial class PeerConnection : IAsyncDisposable
     private readonly Channel<byte[]> _received = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource<ConnectionPath> _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan RelayReleaseDelay = TimeSpan.FromSeconds(5);
     private (PacketBase Base, IPEndPoint Remote, ConnectionPath Path)? _selected;
+    private Task? _releasing;
 
     internal PeerConnection(string peerId, string session, bool controlling, CoordinatorOptions options, List<PacketBase> bases, NatType? localNat)
     {
@@ -99,6 +101,11 @@ public sealed partial class PeerConnection : IAsyncDisposable
         }
 
         _selected = (at, remote, path);
+        if (path.Kind == PathKind.Direct)
+        {
+            _releasing ??= ReleaseRelaysAsync();
+        }
+
         if (previous is null)
         {
             _established.TrySetResult(path);
@@ -109,9 +116,31 @@ public sealed partial class PeerConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Once a direct path carries the connection, its TURN allocation only costs the server a port
+    /// and refreshes: it is released after a grace for packets still on the way through it.
+    /// </summary>
+    private async Task ReleaseRelaysAsync()
+    {
+        try
+        {
+            await Task.Delay(RelayReleaseDelay, _closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        foreach (var relay in _bases.OfType<RelayBase>())
+        {
+            await relay.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _closing.CancelAsync().ConfigureAwait(false);
+        await (_releasing ?? Task.CompletedTask).ConfigureAwait(false);
         _established.TrySetCanceled();
         if (_checking is not null)
         {

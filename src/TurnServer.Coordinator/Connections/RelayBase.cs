@@ -12,6 +12,7 @@ internal sealed class RelayBase(TurnClient client, ClientTransport transport) : 
     private readonly ConcurrentDictionary<IPAddress, Task> _permissions = new();
     private readonly CancellationTokenSource _closing = new();
     private Task _receiving = Task.CompletedTask;
+    private int _disposed;
 
     public override CandidateKind Kind => CandidateKind.Relayed;
 
@@ -64,8 +65,14 @@ internal sealed class RelayBase(TurnClient client, ClientTransport transport) : 
         }
     }
 
+    /// <summary>Releases the allocation; again is a no-op (a direct path released it early).</summary>
     public override async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _closing.CancelAsync().ConfigureAwait(false);
         await _receiving.ConfigureAwait(false);
         await client.DisposeAsync().ConfigureAwait(false);

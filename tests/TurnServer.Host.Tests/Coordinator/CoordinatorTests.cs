@@ -81,6 +81,16 @@ public sealed class CoordinatorTests : IAsyncLifetime
             Assert.Equal(1, bob.Statistics.Successes);
             Assert.True(alice.CheckHealth() is { Healthy: true, SignalingConnected: true, RelayReachable: true, OpenConnections: 1 });
             Assert.NotNull(alice.Nat);
+
+            // Both gathered a relay; on a direct path they give it back, and the connection carries on.
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (_server.Engine.Allocations.Count > 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+
+            Assert.Equal(0, _server.Engine.Allocations.Count);
+            await ExchangeAsync(offered, accepted, messages: 3);
         }
     }
 
