@@ -25,7 +25,7 @@ public sealed record CoordinatorOptions
     public ConnectionMode Mode { get; init; } = ConnectionMode.Sequential;
 
     /// <summary>The strategies to use, in order; the relay is the fallback that works when the others do not.</summary>
-    public IReadOnlyList<ConnectionStrategy> Strategies { get; init; } = [ConnectionStrategy.Direct, ConnectionStrategy.UdpHolePunching, ConnectionStrategy.PortPrediction, ConnectionStrategy.TurnRelay];
+    public IReadOnlyList<ConnectionStrategy> Strategies { get; init; } = [ConnectionStrategy.Direct, ConnectionStrategy.UdpHolePunching, ConnectionStrategy.PortPrediction, ConnectionStrategy.TcpHolePunching, ConnectionStrategy.TurnRelay];
 
     /// <summary>How long direct and hole-punched paths are tried alone before the relay joins (sequential mode).</summary>
     public TimeSpan DirectTimeout { get; init; } = TimeSpan.FromSeconds(1);

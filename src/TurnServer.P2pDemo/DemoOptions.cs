@@ -31,7 +31,7 @@ internal sealed record DemoOptions
                                     (demo / demo-password), --turn-tcp IP:PORT, --turn-tls IP:PORT,
                                     --turn-cert FILE (the TLS certificate to trust)
           --mode sequential|race    (sequential)
-          --strategies LIST         comma-separated: direct,punch,predict,relay (all)
+          --strategies LIST         comma-separated: direct,punch,predict,tcp,relay (all)
           --messages N              messages to exchange (20)
           --timeout S               connection timeout (15)
           --hold S                  after connecting through the relay, wait up to this long for a direct path (0)
@@ -118,11 +118,12 @@ internal sealed record DemoOptions
             TurnUser = Value("--turn-user") ?? "demo",
             TurnPassword = Value("--turn-password") ?? "demo-password",
             Mode = Value("--mode") is "race" ? ConnectionMode.Race : ConnectionMode.Sequential,
-            Strategies = (Value("--strategies") ?? "direct,punch,predict,relay").Split(',').Select(name => name switch
+            Strategies = (Value("--strategies") ?? "direct,punch,predict,tcp,relay").Split(',').Select(name => name switch
             {
                 "direct" => ConnectionStrategy.Direct,
                 "punch" => ConnectionStrategy.UdpHolePunching,
                 "predict" => ConnectionStrategy.PortPrediction,
+                "tcp" => ConnectionStrategy.TcpHolePunching,
                 "relay" => ConnectionStrategy.TurnRelay,
                 _ => throw new ArgumentException($"unknown strategy '{name}'"),
             }).ToList(),

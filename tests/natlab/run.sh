@@ -238,6 +238,28 @@ for ((i = 0; i < ${#kinds[@]}; i++)); do
   done
 done
 
+# TCP hole punching alone, between NATs that keep the port (masquerade does, for TCP too).
+echo
+echo "| site A | site B | TCP hole punching alone | transport | ms |"
+echo "|---|---|---|---|---:|"
+for pair in ${TCP_PAIRS:-port:port full:address}; do
+  a=${pair%%:*} b=${pair##*:}
+  site A 1 "$a"
+  site B 2 "$b"
+  demo hB --id bob --accept --strategies tcp >"$work/bob.json" 2>"$work/bob.err" &
+  bob=$!
+  for _ in $(seq 150); do grep -q "bob ready" "$work/bob.err" 2>/dev/null && break; sleep 0.1; done
+  alice_json=$(demo hA --id alice --connect bob --strategies tcp 2>"$work/alice.err" | tail -n 1) || true
+  wait "$bob" || true
+  if [ "$(field "$alice_json" connected)" = true ] && [ "$(field "$alice_json" transport)" = Tcp ] && [ "$(field "$alice_json" echoed)" -gt 0 ] 2>/dev/null; then
+    printf '| %s | %s | connected | TCP | %s |\n' "$a" "$b" "$(field "$alice_json" ms)"
+  else
+    failures=$((failures + 1))
+    printf '| %s | %s | not connected | - | - |\n' "$a" "$b"
+    echo "  alice: $alice_json" >&2
+  fi
+done
+
 echo
 echo "| kind | NAT discovery named it | expected |"
 echo "|---|---|---|"

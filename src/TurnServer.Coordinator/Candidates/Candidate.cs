@@ -2,9 +2,14 @@ using System.Net;
 
 namespace TurnServer.Coordinator.Candidates;
 
-/// <summary>An address a peer may be reached at, offered over signaling.</summary>
+/// <summary>An address a peer may be reached at, offered over signaling: UDP unless <see cref="Protocol"/> says tcp.</summary>
 public sealed record Candidate(CandidateKind Kind, string Address, int Port)
 {
+    public const string Udp = "udp";
+    public const string Tcp = "tcp";
+
+    public string Protocol { get; init; } = Udp;
+
     public static Candidate Of(CandidateKind kind, IPEndPoint endPoint)
     {
         ArgumentNullException.ThrowIfNull(endPoint);

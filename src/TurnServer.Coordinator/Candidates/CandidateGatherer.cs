@@ -17,6 +17,7 @@ internal static class CandidateGatherer
 {
     private static readonly TimeSpan AllocateTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan TransportHeadStart = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan TcpCandidateGrace = TimeSpan.FromMilliseconds(100);
 
     public static async Task<(PeerConnection Connection, IReadOnlyList<Candidate> Candidates)> GatherAsync(
         string peerId, string session, bool controlling, CoordinatorOptions options, Client.Discovery.NatType? nat, CancellationToken cancellationToken)
@@ -28,7 +29,11 @@ internal static class CandidateGatherer
         var connection = new PeerConnection(peerId, session, controlling, options, bases, nat);
         try
         {
-            return (connection, await CandidatesAsync(connection, udp, bases, relaying, options, udpBlocked, cancellationToken).ConfigureAwait(false));
+            var gathering = CandidatesAsync(connection, udp, bases, relaying, options, udpBlocked, cancellationToken);
+            var tcp = options.Strategies.Contains(ConnectionStrategy.TcpHolePunching) ? TcpCandidatesAsync(connection, options, gathering, cancellationToken) : Task.FromResult<List<Candidate>>([]);
+            var candidates = await gathering.ConfigureAwait(false);
+            candidates.AddRange(await tcp.ConfigureAwait(false));
+            return (connection, candidates);
         }
         catch
         {
@@ -59,6 +64,37 @@ internal static class CandidateGatherer
             relay.Start(connection.OnPacket);
             bases.Add(relay);
             candidates.Add(Candidate.Of(CandidateKind.Relayed, relay.LocalEndPoint));
+        }
+
+        return candidates;
+    }
+
+    /// <summary>
+    /// A listener for TCP hole punching: its port on our addresses at once, and in public (as the
+    /// first STUN server sees it over TCP) if that is known within <see cref="TcpCandidateGrace"/> of
+    /// the rest, since where TCP to the server is blocked the connect would hold the offer back.
+    /// </summary>
+    private static async Task<List<Candidate>> TcpCandidatesAsync(PeerConnection connection, CoordinatorOptions options, Task others, CancellationToken cancellationToken)
+    {
+        if (TcpPuncher.Open() is not { } puncher)
+        {
+            return [];
+        }
+
+        connection.Attach(puncher);
+        var candidates = HostAddresses(options.IncludeLoopback)
+            .Select(address => Candidate.Of(CandidateKind.Host, new IPEndPoint(address, puncher.LocalEndPoint.Port)) with { Protocol = Candidate.Tcp })
+            .ToList();
+        if (options.StunServers.Count == 0)
+        {
+            return candidates;
+        }
+
+        var reflexive = puncher.ReflexiveAddressAsync(options.StunServers[0], cancellationToken);
+        await Task.WhenAny(reflexive, others.ContinueWith(_ => Task.Delay(TcpCandidateGrace, CancellationToken.None), TaskScheduler.Default).Unwrap()).ConfigureAwait(false);
+        if (reflexive.IsCompletedSuccessfully && reflexive.Result is { } mapped && !candidates.Any(c => c.Address == mapped.Address.ToString() && c.Port == mapped.Port))
+        {
+            candidates.Add(Candidate.Of(CandidateKind.ServerReflexive, mapped) with { Protocol = Candidate.Tcp });
         }
 
         return candidates;

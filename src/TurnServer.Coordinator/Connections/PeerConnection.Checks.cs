@@ -42,7 +42,16 @@ public sealed partial class PeerConnection
         _remote = remote;
         foreach (var candidate in remote.Candidates)
         {
-            if (candidate.ToEndPoint() is { } endPoint)
+            if (candidate.ToEndPoint() is not { } endPoint)
+            {
+                continue;
+            }
+
+            if (candidate.Protocol == Candidate.Tcp)
+            {
+                _remoteTcp.Add(endPoint);
+            }
+            else
             {
                 _remoteCandidates[endPoint] = candidate.Kind; // over a peer-reflexive guess from an early check
             }
@@ -105,7 +114,11 @@ public sealed partial class PeerConnection
 
         _ = at.SendAsync(from, CheckMessages.Response(id, from, _localPassword), _closing.Token).AsTask();
         _authorized.TryAdd((at, from), 0);
-        _remoteCandidates.TryAdd(from, CandidateKind.PeerReflexive);
+        if (at is not TcpBase)
+        {
+            _remoteCandidates.TryAdd(from, CandidateKind.PeerReflexive);
+        }
+
         if (nominated && !_controlling)
         {
             Select(at, from);
@@ -127,7 +140,12 @@ public sealed partial class PeerConnection
                     break; // connected directly, or the upgrade window has passed (only the controlling side moves paths)
                 }
 
-                foreach (var (packetBase, remote, kind) in Pairs(relayToo && current is null))
+                if (relayToo)
+                {
+                    StartTcpPunching();
+                }
+
+                foreach (var (packetBase, remote, kind) in Pairs(relayToo && current is null).Concat(TcpPairs()))
                 {
                     _ = CheckAsync(packetBase, remote, kind);
                     await Task.Delay(TimeSpan.FromMilliseconds(5), _closing.Token).ConfigureAwait(false);
@@ -274,6 +292,7 @@ public sealed partial class PeerConnection
         var remoteKind = _remoteCandidates.GetValueOrDefault(remote, CandidateKind.PeerReflexive);
         var relayed = packetBase.Kind == CandidateKind.Relayed || remoteKind == CandidateKind.Relayed;
         var strategy = relayed ? ConnectionStrategy.TurnRelay
+            : packetBase is TcpBase ? ConnectionStrategy.TcpHolePunching
             : !_bases.Contains(packetBase) || _predicted.ContainsKey(remote) ? ConnectionStrategy.PortPrediction // a spray socket, or a probed port
             : remoteKind == CandidateKind.Host ? ConnectionStrategy.Direct
             : ConnectionStrategy.UdpHolePunching;

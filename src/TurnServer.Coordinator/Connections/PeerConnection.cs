@@ -148,6 +148,7 @@ public sealed partial class PeerConnection : IAsyncDisposable
         }
 
         await Task.WhenAll(_predicting).ConfigureAwait(false);
+        await DisposeTcpAsync().ConfigureAwait(false);
         foreach (var packetBase in _bases.Concat(_spray))
         {
             await packetBase.DisposeAsync().ConfigureAwait(false);

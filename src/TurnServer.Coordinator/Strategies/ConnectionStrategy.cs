@@ -16,6 +16,12 @@ public enum ConnectionStrategy
     /// </summary>
     PortPrediction,
 
+    /// <summary>
+    /// TCP simultaneous open: both sides connect to each other's public TCP address from their
+    /// listener's port at once, so each NAT takes the other's SYN for the answer to its own.
+    /// </summary>
+    TcpHolePunching,
+
     /// <summary>Through a TURN allocation, over UDP, TCP or TLS to the server: works whatever the NATs do.</summary>
     TurnRelay,
 }

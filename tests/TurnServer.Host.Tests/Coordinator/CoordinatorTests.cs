@@ -126,6 +126,21 @@ public sealed class CoordinatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TcpHolePunchingAlone_ConnectsOverTcp()
+    {
+        CoordinatorOptions TcpOnly(string peer) => OptionsFor(peer) with { Strategies = [ConnectionStrategy.TcpHolePunching] };
+        var (alice, bob) = await StartPairAsync(TcpOnly("alice"), TcpOnly("bob"));
+        await using (alice)
+        await using (bob)
+        {
+            var (offered, accepted) = await ConnectAsync(alice, bob);
+            Assert.True(offered.Path is { Kind: PathKind.Direct, Strategy: ConnectionStrategy.TcpHolePunching, Transport: ClientTransport.Tcp }, offered.Path!.ToString());
+            Assert.Equal(ClientTransport.Tcp, accepted.Path!.Transport);
+            await ExchangeAsync(offered, accepted);
+        }
+    }
+
+    [Fact]
     public async Task Stranger_WithoutTheSessionPassword_CannotInjectData_OrPassAChecks()
     {
         var (alice, bob) = await StartPairAsync(OptionsFor("alice"), OptionsFor("bob"));
