@@ -16,7 +16,11 @@ WORKDIR /app
 COPY --from=build /app ./
 # The images' built-in unprivileged user (UID 1654).
 USER app
-EXPOSE 3478/udp 3478/tcp 5349/udp 5349/tcp 9641/tcp
+# glibc keeps freed memory in per-thread arenas: with two, resident memory under allocation churn
+# stays about 10% lower (benchmarks/process-soak.sh); the relay path does not call malloc.
+ENV MALLOC_ARENA_MAX=2
+# 8080 is the signaling WebSocket, served when signaling-secret is set.
+EXPOSE 3478/udp 3478/tcp 5349/udp 5349/tcp 9641/tcp 8080/tcp
 # SIGTERM drains (new allocations refused, live ones served up to drain-timeout): give docker stop
 # that long, e.g. docker stop -t 70.
 STOPSIGNAL SIGTERM
