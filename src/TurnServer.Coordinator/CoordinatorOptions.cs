@@ -50,6 +50,15 @@ public sealed record CoordinatorOptions
     /// <summary>Offer loopback addresses as host candidates: for peers on one machine (tests, demos).</summary>
     public bool IncludeLoopback { get; init; }
 
+    /// <summary>
+    /// Which peers may connect to us (null: any registered peer). Every offer costs a TURN
+    /// allocation and sockets, so an application that knows its peers should say so.
+    /// </summary>
+    public Func<string, bool>? AcceptFrom { get; init; }
+
+    /// <summary>Offers being answered at once; more are ignored, so a flood of offers cannot exhaust our sockets or the relay's quota.</summary>
+    public int MaxPendingAccepts { get; init; } = 8;
+
     /// <summary>What this peer registers with, for others to see.</summary>
     public object? Metadata { get; init; }
 }

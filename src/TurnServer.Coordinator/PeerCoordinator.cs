@@ -27,6 +27,7 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
     private readonly CancellationTokenSource _closing = new();
     private SignalingClient? _signaling;
     private bool? _relayReachable;
+    private int _pendingAccepts;
 
     public event EventHandler? Initialized;
 
@@ -176,7 +177,30 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
             return;
         }
 
-        _ = Task.Run(() => AnswerAsync(from, description), CancellationToken.None);
+        if (!(options.AcceptFrom?.Invoke(from) ?? true))
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _pendingAccepts) > options.MaxPendingAccepts)
+        {
+            Interlocked.Decrement(ref _pendingAccepts); // over the limit: ignored, and it times out at its sender
+            return;
+        }
+
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await AnswerAsync(from, description).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _pendingAccepts);
+                }
+            },
+            CancellationToken.None);
     }
 
     /// <summary>The side that did not start: gathers, answers the offer, and follows the checks.</summary>

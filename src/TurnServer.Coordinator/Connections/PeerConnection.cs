@@ -103,7 +103,7 @@ public sealed partial class PeerConnection : IAsyncDisposable
         _selected = (at, remote, path);
         if (path.Kind == PathKind.Direct)
         {
-            _releasing ??= ReleaseRelaysAsync();
+            _releasing ??= ReleaseUnusedAsync();
         }
 
         if (previous is null)
@@ -118,9 +118,10 @@ public sealed partial class PeerConnection : IAsyncDisposable
 
     /// <summary>
     /// Once a direct path carries the connection, its TURN allocation only costs the server a port
-    /// and refreshes: it is released after a grace for packets still on the way through it.
+    /// and refreshes, and port prediction's other sockets only cost descriptors and buffers: they are
+    /// released after a grace for packets still on the way.
     /// </summary>
-    private async Task ReleaseRelaysAsync()
+    private async Task ReleaseUnusedAsync()
     {
         try
         {
@@ -131,9 +132,16 @@ public sealed partial class PeerConnection : IAsyncDisposable
             return;
         }
 
-        foreach (var relay in _bases.OfType<RelayBase>())
+        var inUse = _selected?.Base;
+        PacketBase[] spray;
+        lock (_spray)
         {
-            await relay.DisposeAsync().ConfigureAwait(false);
+            spray = [.. _spray];
+        }
+
+        foreach (var unused in _bases.OfType<RelayBase>().Concat<PacketBase>(spray).Where(b => !ReferenceEquals(b, inUse)))
+        {
+            await unused.DisposeAsync().ConfigureAwait(false);
         }
     }
 

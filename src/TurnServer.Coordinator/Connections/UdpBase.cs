@@ -11,6 +11,7 @@ internal sealed class UdpBase : PacketBase
     private readonly Socket _socket;
     private readonly CancellationTokenSource _closing = new();
     private Task _receiving = Task.CompletedTask;
+    private int _disposed;
 
     public UdpBase(IPAddress bindTo)
     {
@@ -36,9 +37,10 @@ internal sealed class UdpBase : PacketBase
         {
             await _socket.SendToAsync(packet, to, cancellationToken).ConfigureAwait(false);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // A candidate that cannot be reached from here (no route, another family): its check fails.
+            // A candidate that cannot be reached from here (no route, another family), or a socket
+            // already released: its check fails.
         }
     }
 
@@ -64,8 +66,14 @@ internal sealed class UdpBase : PacketBase
         }
     }
 
+    /// <summary>Closes the socket; again is a no-op (an unused port-prediction socket is closed early).</summary>
     public override async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _closing.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
         await _receiving.ConfigureAwait(false);

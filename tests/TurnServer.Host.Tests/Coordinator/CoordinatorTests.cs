@@ -180,6 +180,20 @@ public sealed class CoordinatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PeerNotAccepted_GetsNoAnswer_AndTimesOut()
+    {
+        var aliceOptions = OptionsFor("alice") with { ConnectionTimeout = TimeSpan.FromMilliseconds(1500), MaxRetries = 0 };
+        var (alice, bob) = await StartPairAsync(aliceOptions, OptionsFor("bob") with { AcceptFrom = peer => peer == "carol" });
+        await using (alice)
+        await using (bob)
+        {
+            await Assert.ThrowsAsync<TimeoutException>(() => alice.ConnectAsync("bob"));
+            Assert.Equal(0, bob.Statistics.Successes);
+            Assert.Equal(0, bob.CheckHealth().OpenConnections);
+        }
+    }
+
+    [Fact]
     public async Task Rooms_TellWhoJoins_AndDiscoveryListsTheOthers()
     {
         var (alice, bob) = await StartPairAsync(OptionsFor("alice"), OptionsFor("bob"));
