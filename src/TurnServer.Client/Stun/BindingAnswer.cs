@@ -6,7 +6,7 @@ namespace TurnServer.Client.Stun;
 public sealed record BindingAnswer(IPEndPoint Mapped, IPEndPoint? OtherAddress, IPEndPoint? ResponseOrigin, IPEndPoint ReceivedFrom, TimeSpan RoundTrip)
 {
     /// <summary>Reads a Binding success response; null when it is anything else.</summary>
-    internal static BindingAnswer? Read(ReadOnlySpan<byte> response, IPEndPoint receivedFrom, TimeSpan roundTrip)
+    public static BindingAnswer? Read(ReadOnlySpan<byte> response, IPEndPoint receivedFrom, TimeSpan roundTrip)
     {
         if (Protocol.Stun.StunMessage.Read(response, out var message) != Protocol.Stun.StunReadStatus.Ok
             || message.Type != Protocol.Stun.StunMessageType.BindingSuccess)

@@ -4,7 +4,7 @@ using TurnServer.Protocol.Stun;
 namespace TurnServer.Client.Stun;
 
 /// <summary>A Binding request, with CHANGE-REQUEST when NAT discovery asks for one, and FINGERPRINT.</summary>
-internal static class BindingRequest
+public static class BindingRequest
 {
     public static byte[] Create(TransactionId id, ChangeRequest change = ChangeRequest.None)
     {

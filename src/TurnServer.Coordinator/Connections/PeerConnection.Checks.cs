@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using TurnServer.Client.Stun;
 using TurnServer.Coordinator.Candidates;
 using TurnServer.Coordinator.Checks;
 using TurnServer.Coordinator.Strategies;
-using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Stun;
 
 namespace TurnServer.Coordinator.Connections;
@@ -66,14 +66,8 @@ public sealed partial class PeerConnection
     internal async Task<IPEndPoint?> ReflexiveAddressAsync(PacketBase from, IPEndPoint server, CancellationToken cancellationToken)
     {
         var id = TransactionId.NewRandom();
-        var buffer = new byte[64];
-        var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, id);
-        writer.WriteFingerprint();
-        var answer = await ExchangeAsync(from, server, id, buffer.AsMemory(0, writer.Length), cancellationToken).ConfigureAwait(false);
-        return answer is { } response && StunMessage.Read(response.Packet, out var message) == StunReadStatus.Ok
-            && message.Type == StunMessageType.BindingSuccess && message.TryGetXorAddress(StunAttributeType.XorMappedAddress, out var mapped)
-            ? mapped.ToIPEndPoint()
-            : null;
+        var answer = await ExchangeAsync(from, server, id, BindingRequest.Create(id), cancellationToken).ConfigureAwait(false);
+        return answer is { } response ? BindingAnswer.Read(response.Packet, response.From, TimeSpan.Zero)?.Mapped : null;
     }
 
     /// <summary>Sends a request up to four times, 200 ms apart; the answer or null.</summary>

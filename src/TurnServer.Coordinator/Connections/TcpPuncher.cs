@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using TurnServer.Protocol.Attributes;
+using TurnServer.Client.Stun;
 using TurnServer.Protocol.Stun;
 
 namespace TurnServer.Coordinator.Connections;
@@ -54,10 +54,7 @@ internal sealed class TcpPuncher : IAsyncDisposable
             socket.Bind(LocalEndPoint);
             await socket.ConnectAsync(stunServer, timeout.Token).ConfigureAwait(false);
             var id = TransactionId.NewRandom();
-            var request = new byte[64];
-            var writer = new StunMessageWriter(request, StunMessageType.BindingRequest, id);
-            writer.WriteFingerprint();
-            await socket.SendAsync(request.AsMemory(0, writer.Length), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            await socket.SendAsync(BindingRequest.Create(id), SocketFlags.None, timeout.Token).ConfigureAwait(false);
             var response = new byte[512];
             var length = 0;
             while (length < StunConstants.HeaderLength || length < StunConstants.HeaderLength + ((response[2] << 8) | response[3]))
@@ -72,7 +69,8 @@ internal sealed class TcpPuncher : IAsyncDisposable
             }
 
             return StunMessage.Read(response.AsSpan(0, length), out var message) == StunReadStatus.Ok && message.TransactionId == id
-                && message.TryGetXorAddress(StunAttributeType.XorMappedAddress, out var mapped) ? mapped.ToIPEndPoint() : null;
+                ? BindingAnswer.Read(response.AsSpan(0, length), stunServer, TimeSpan.Zero)?.Mapped
+                : null;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
