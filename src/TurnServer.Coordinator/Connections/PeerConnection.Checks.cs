@@ -26,6 +26,7 @@ public sealed partial class PeerConnection
     private readonly ConcurrentDictionary<TransactionId, TaskCompletionSource<(byte[] Packet, IPEndPoint From)>> _pending = new();
     private readonly ConcurrentDictionary<IPEndPoint, CandidateKind> _remoteCandidates = new();
     private readonly ConcurrentDictionary<(PacketBase, IPEndPoint), byte> _valid = new();
+    private readonly ConcurrentDictionary<(PacketBase, IPEndPoint), byte> _inFlight = new();
     private readonly Lock _nominating = new();
     private SessionDescription? _remote;
     private Task? _checking;
@@ -70,19 +71,19 @@ public sealed partial class PeerConnection
         return answer is { } response ? BindingAnswer.Read(response.Packet, response.From, TimeSpan.Zero)?.Mapped : null;
     }
 
-    /// <summary>Sends a request up to four times, 200 ms apart; the answer or null.</summary>
+    /// <summary>Sends a request up to eight times, 100 ms apart (a punch needs packets going both ways soon); the answer or null.</summary>
     private async Task<(byte[] Packet, IPEndPoint From)?> ExchangeAsync(PacketBase from, IPEndPoint to, TransactionId id, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
         var answer = new TaskCompletionSource<(byte[], IPEndPoint)>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = answer;
         try
         {
-            for (var send = 0; send < 4; send++)
+            for (var send = 0; send < 8; send++)
             {
                 await from.SendAsync(to, request, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    return await answer.Task.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+                    return await answer.Task.WaitAsync(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -141,8 +142,11 @@ public sealed partial class PeerConnection
 
                 foreach (var (packetBase, remote, kind) in Pairs(relayToo && current is null).Concat(TcpPairs()))
                 {
-                    _ = CheckAsync(packetBase, remote, kind);
-                    await Task.Delay(TimeSpan.FromMilliseconds(5), _closing.Token).ConfigureAwait(false);
+                    if (_inFlight.TryAdd((packetBase, remote), 0))
+                    {
+                        _ = CheckInTurnAsync(packetBase, remote, kind);
+                        await Task.Delay(TimeSpan.FromMilliseconds(5), _closing.Token).ConfigureAwait(false);
+                    }
                 }
 
                 await Task.Delay(current is null ? Pace : UpgradePace, _closing.Token).ConfigureAwait(false);
@@ -205,6 +209,19 @@ public sealed partial class PeerConnection
         }
     }
 
+    /// <summary>One check at a time per pair: a pair whose check is still retransmitting is not checked again.</summary>
+    private async Task CheckInTurnAsync(PacketBase packetBase, IPEndPoint remote, CandidateKind remoteKind)
+    {
+        try
+        {
+            await CheckAsync(packetBase, remote, remoteKind).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.TryRemove((packetBase, remote), out _);
+        }
+    }
+
     private async Task CheckAsync(PacketBase packetBase, IPEndPoint remote, CandidateKind remoteKind, bool nominate = false)
     {
         if (_remote is not { } description)
@@ -219,6 +236,11 @@ public sealed partial class PeerConnection
             var answer = await ExchangeAsync(packetBase, remote, id, request, _closing.Token).ConfigureAwait(false);
             if (answer is not { } response || !CheckMessages.IsValidResponse(response.Packet, description.Password))
             {
+                if (nominate)
+                {
+                    _valid.TryRemove((packetBase, remote), out _); // checked again, and nominated again when it answers
+                }
+
                 return;
             }
 
