@@ -71,19 +71,22 @@ public sealed partial class PeerConnection
         return answer is { } response ? BindingAnswer.Read(response.Packet, response.From, TimeSpan.Zero)?.Mapped : null;
     }
 
-    /// <summary>Sends a request up to eight times, 100 ms apart (a punch needs packets going both ways soon); the answer or null.</summary>
-    private async Task<(byte[] Packet, IPEndPoint From)?> ExchangeAsync(PacketBase from, IPEndPoint to, TransactionId id, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a request up to <paramref name="sends"/> times (eight by default, 100 ms apart: a punch
+    /// needs packets going both ways soon), waiting <paramref name="wait"/> after each; the answer or null.
+    /// </summary>
+    private async Task<(byte[] Packet, IPEndPoint From)?> ExchangeAsync(PacketBase from, IPEndPoint to, TransactionId id, ReadOnlyMemory<byte> request, CancellationToken cancellationToken, int sends = 8, TimeSpan? wait = null)
     {
         var answer = new TaskCompletionSource<(byte[], IPEndPoint)>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = answer;
         try
         {
-            for (var send = 0; send < 8; send++)
+            for (var send = 0; send < sends; send++)
             {
                 await from.SendAsync(to, request, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    return await answer.Task.WaitAsync(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+                    return await answer.Task.WaitAsync(wait ?? TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {

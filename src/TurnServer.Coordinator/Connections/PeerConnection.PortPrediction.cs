@@ -126,30 +126,26 @@ public sealed partial class PeerConnection
         }
 
         var id = TransactionId.NewRandom();
-        var answer = new TaskCompletionSource<(byte[] Packet, IPEndPoint From)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = answer;
+        var request = CheckMessages.Request(id, description.Ufrag, _localUfrag, description.Password, nominate: false);
         try
         {
-            await packetBase.SendAsync(remote, CheckMessages.Request(id, description.Ufrag, _localUfrag, description.Password, nominate: false), _closing.Token).ConfigureAwait(false);
-            var (packet, _) = await answer.Task.WaitAsync(ProbeAnswerWait, _closing.Token).ConfigureAwait(false);
-            if (CheckMessages.IsValidResponse(packet, description.Password))
+            var answer = await ExchangeAsync(packetBase, remote, id, request, _closing.Token, sends: 1, wait: ProbeAnswerWait).ConfigureAwait(false);
+            if (answer is not { } response || !CheckMessages.IsValidResponse(response.Packet, description.Password))
             {
-                if (predicted)
-                {
-                    _predicted.TryAdd(remote, 0);
-                    _remoteCandidates.TryAdd(remote, CandidateKind.PeerReflexive);
-                }
-
-                await OnPairWorksAsync(packetBase, remote, remoteKind, nominated: false).ConfigureAwait(false);
+                return; // missed: most probes do
             }
+
+            if (predicted)
+            {
+                _predicted.TryAdd(remote, 0);
+                _remoteCandidates.TryAdd(remote, CandidateKind.PeerReflexive);
+            }
+
+            await OnPairWorksAsync(packetBase, remote, remoteKind, nominated: false).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            // Missed: most probes do.
-        }
-        finally
-        {
-            _pending.TryRemove(id, out _);
+            // Closed.
         }
     }
 }
