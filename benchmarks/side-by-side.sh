@@ -69,6 +69,24 @@ run "flood, 100 clients, 100 B" --clients 100 --payload 100
 run "flood, 10 clients, 1200 B" --clients 10 --payload 1200
 run "2000 idle clients (1 pkt/s)" --clients 2000 --rate 1 --payload 100
 
+# The highest loss-free offered rate: 100 clients, each rate doubling until a run loses packets.
+for rep in $(seq "$REPS"); do
+  for server in ours coturn; do
+    port=$ours_port pid=$ours_pid
+    [ "$server" = coturn ] && port=$coturn_port pid=$coturn_pid
+    best=0
+    for rate in 50 100 200 400 800 1600; do
+      out="$work/$server.ladder"
+      timeout $((DURATION + 120)) "${turnload[@]}" --server 127.0.0.1:$port --user load --password load-password \
+        --server-pid "$pid" --duration "$DURATION" --clients 100 --rate $rate --payload 100 >"$out" 2>&1 || { echo "turnload against $server failed:"; cat "$out"; exit 1; }
+      loss=$(figure "loss %" "$out")
+      awk -v l="$loss" 'BEGIN { exit !(l > 0) }' && break
+      best=$((rate * 100))
+    done
+    printf '%s\t%s\t%s\t%s\n' "100 clients, rate doubling from 50 pkt/s each" "highest loss-free offered pkt/s" "$server" "$best" >>"$results"
+  done
+done
+
 # coturn's own load tool against both: 10 clients flooding through channels to turnutils_peer.
 peer_port=34798
 turnutils_peer -L 127.0.0.1 -p $peer_port >/dev/null 2>&1 &

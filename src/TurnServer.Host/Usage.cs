@@ -43,6 +43,9 @@ internal static class Usage
               --no-software-attribute   no SOFTWARE attribute in responses
               --no-udp, --no-tcp, --no-tls, --no-dtls   leave a transport off
               --no-rfc5780              no NAT behaviour discovery, even with two listening IPs
+              --relay-threads N         threads serving UDP listeners and relays (0: one per core)
+              --udp-io batched|portable recvmmsg/sendmmsg epoll loops on Linux, or a .NET
+                                        receive loop per socket (batched; portable elsewhere)
               --prometheus              serve /metrics, /healthz and /readyz over HTTP
               --prometheus-address IP, --prometheus-port N   where (127.0.0.1, 9641)
               --otlp-endpoint URL       also push metrics to an OpenTelemetry collector

@@ -16,11 +16,60 @@ internal static class ListeningSockets
     /// </summary>
     private const int SharedUdpBufferBytes = 4 << 20;
 
-    public static Socket BindUdp(IPEndPoint endPoint) =>
+    // SO_REUSEPORT, which .NET has no name for: SOL_SOCKET and the option's number on Linux.
+    private const int SocketLevel = 1;
+    private const int ReusePort = 15;
+
+    public static Socket BindUdp(IPEndPoint endPoint) => BindUdp(endPoint, false);
+
+    /// <summary>
+    /// <paramref name="count"/> sockets on one address; more than one share the port through
+    /// SO_REUSEPORT. A configured port is first bound by a plain socket, so a port some other process
+    /// holds (even another turnserver, which would otherwise quietly share it) fails start-up as it
+    /// would with one socket. Port 0 is left to the kernel, which picks one no socket uses, and the
+    /// rest join it.
+    /// </summary>
+    public static Socket[] BindUdp(IPEndPoint endPoint, int count)
+    {
+        if (count == 1)
+        {
+            return [BindUdp(endPoint)];
+        }
+
+        if (endPoint.Port != 0)
+        {
+            BindUdp(endPoint, false).Dispose();
+        }
+
+        var sockets = new List<Socket>(count);
+        try
+        {
+            sockets.Add(BindUdp(endPoint, true));
+            var shared = (IPEndPoint)sockets[0].LocalEndPoint!;
+            while (sockets.Count < count)
+            {
+                sockets.Add(BindUdp(shared, true));
+            }
+
+            return [.. sockets];
+        }
+        catch
+        {
+            sockets.ForEach(s => s.Dispose());
+            throw;
+        }
+    }
+
+    private static Socket BindUdp(IPEndPoint endPoint, bool reusePort) =>
         Create(endPoint, SocketType.Dgram, ProtocolType.Udp, socket =>
         {
             socket.ReceiveBufferSize = SharedUdpBufferBytes;
             socket.SendBufferSize = SharedUdpBufferBytes;
+            if (reusePort)
+            {
+                socket.SetRawSocketOption(SocketLevel, ReusePort, BitConverter.GetBytes(1));
+            }
+
             socket.Bind(endPoint);
         });
 

@@ -54,6 +54,8 @@ internal static class ConfigurationKeys
         ["no-tls"] = Kind.Flag,
         ["no-dtls"] = Kind.Flag,
         ["no-rfc5780"] = Kind.Flag,
+        ["udp-io"] = Kind.Value,
+        ["relay-threads"] = Kind.Value,
         ["log-file"] = Kind.Value,
         ["log-format"] = Kind.Value,
         ["prometheus"] = Kind.Flag,

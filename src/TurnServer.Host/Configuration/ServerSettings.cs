@@ -28,6 +28,12 @@ public sealed record ServerSettings
 
     public required bool Tcp { get; init; }
 
+    /// <summary>How UDP is read and written: batched (recvmmsg/sendmmsg on Linux) or portable.</summary>
+    public Transports.Udp.UdpIoMode UdpIo { get; init; } = Transports.Udp.UdpIoMode.Batched;
+
+    /// <summary>Threads serving UDP listeners and relay sockets when batched (coturn's relay-threads); 0: one per core.</summary>
+    public int RelayThreads { get; init; }
+
     /// <summary>DTLS on the TLS ports over UDP, when a certificate is configured (coturn's no-dtls turns it off).</summary>
     public required bool Dtls { get; init; }
 
@@ -182,6 +188,17 @@ public sealed record ServerSettings
             ListeningIPs = listeningIPs,
             Udp = !Flag(configuration, "no-udp"),
             Tcp = !Flag(configuration, "no-tcp"),
+            UdpIo = Text(configuration, "udp-io") switch
+            {
+                null or "" or "batched" => Transports.Udp.UdpIoMode.Batched,
+                "portable" => Transports.Udp.UdpIoMode.Portable,
+                var other => throw new ConfigurationException($"udp-io takes batched or portable, not '{other}'"),
+            },
+            RelayThreads = Integer(configuration, "relay-threads", 0) switch
+            {
+                > 256 and var threads => throw new ConfigurationException($"relay-threads takes at most 256, not {threads}"),
+                var threads => threads,
+            },
             Dtls = !Flag(configuration, "no-dtls"),
             Rfc5780 = !Flag(configuration, "no-rfc5780"),
             TlsPorts = Flag(configuration, "no-tls") ? [] : ReadTlsPorts(configuration),

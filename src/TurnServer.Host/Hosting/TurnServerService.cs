@@ -32,6 +32,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     private CertificateStore? _certificates;
     private System.Runtime.InteropServices.PosixSignalRegistration? _reloadSignal;
     private TurnEngine? _engine;
+    private UdpIo? _udpIo;
     private Meter? _meter;
     private PrometheusExporter? _exporter;
     private HttpEndpoint? _monitoring;
@@ -56,6 +57,8 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     public CertificateStore? Certificates => _certificates;
 
     public TurnEngine Engine => _engine ?? throw new InvalidOperationException("The server has not started.");
+
+    private UdpIo UdpIo => _udpIo ?? throw new InvalidOperationException("The server has not started.");
 
     /// <summary>Where /metrics, /healthz and /readyz are served, when they are.</summary>
     public IPEndPoint? MonitoringEndPoint => _monitoring?.LocalEndPoint;
@@ -92,7 +95,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
             }
         });
         var counters = new TransportCounters();
-        var relays = new UdpRelayEndpointFactory(counters, loggers.CreateLogger("turnserver.relay"));
+        _udpIo = UdpIo.Create(settings.UdpIo, settings.RelayThreads, loggers.CreateLogger("turnserver.udp"));
+        LogUdpIo(_logger, _udpIo.IsBatched ? $"batched, {_udpIo.Threads} threads" : "portable");
+        var relays = new UdpRelayEndpointFactory(_udpIo, counters, loggers.CreateLogger("turnserver.relay"));
         var tcpRelays = new TcpRelayFactory(loggers.CreateLogger("turnserver.tcp-relay"));
         _engine = new TurnEngine(settings.Engine, Credentials(settings), relays, time, loggers.CreateLogger<TurnEngine>(), tcpRelays);
         relays.Attach(_engine);
@@ -207,7 +212,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         var byIP = new Dictionary<IPAddress, UdpListener>();
         foreach (var ip in settings.ListeningIPs.Where(ip => pair is null || !ip.Equals(pair.Value.Second)))
         {
-            var listener = new UdpListener(new IPEndPoint(ip, settings.ListeningPort), Engine, counters, logger);
+            var listener = new UdpListener(new IPEndPoint(ip, settings.ListeningPort), Engine, UdpIo, counters, logger);
             byIP[ip] = listener;
             _listeners.Add(listener);
         }
@@ -216,9 +221,9 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         {
             var primary = byIP[first];
             var port = primary.LocalEndPoint.Port;
-            var secondIP = new UdpListener(new IPEndPoint(second, port), Engine, counters, logger);
-            var otherPort = new UdpListener(new IPEndPoint(first, settings.ListeningPort == 0 ? 0 : port + 1), Engine, counters, logger);
-            var both = new UdpListener(new IPEndPoint(second, otherPort.LocalEndPoint.Port), Engine, counters, logger);
+            var secondIP = new UdpListener(new IPEndPoint(second, port), Engine, UdpIo, counters, logger);
+            var otherPort = new UdpListener(new IPEndPoint(first, settings.ListeningPort == 0 ? 0 : port + 1), Engine, UdpIo, counters, logger);
+            var both = new UdpListener(new IPEndPoint(second, otherPort.LocalEndPoint.Port), Engine, UdpIo, counters, logger);
             _listeners.AddRange([secondIP, otherPort, both]);
             _ = new BehaviorDiscoveryGroup(new[,] { { primary, otherPort }, { secondIP, both } });
             LogRfc5780(_logger, primary.LocalEndPoint, both.LocalEndPoint);
@@ -347,11 +352,15 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         _meter?.Dispose();
 
         _engine?.EndAll();
+        _udpIo?.Dispose(); // After every socket it serves has been closed.
         LogStopped(_logger);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving signaling WebSockets on ws://{EndPoint}{Path}")]
     private static partial void LogSignaling(ILogger logger, IPEndPoint endPoint, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "UDP input and output: {Mode}")]
+    private static partial void LogUdpIo(ILogger logger, string mode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving STUN/TURN on {Transport} {EndPoint}")]
     private static partial void LogListening(ILogger logger, string transport, IPEndPoint endPoint);

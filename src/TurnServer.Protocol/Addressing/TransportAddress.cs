@@ -89,7 +89,9 @@ public readonly struct TransportAddress : IEquatable<TransportAddress>
 
     public override bool Equals(object? obj) => obj is TransportAddress other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(_address, Port, Family);
+    // The address folded to 64 bits and one HashCode step: every relayed packet hashes its source.
+    public override int GetHashCode() =>
+        HashCode.Combine((ulong)_address ^ (ulong)(_address >> 64), Port | ((int)Family << 16));
 
     public static bool operator ==(TransportAddress left, TransportAddress right) => left.Equals(right);
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
@@ -10,33 +9,35 @@ using TurnServer.Relay.Relaying;
 namespace TurnServer.Transports.Udp;
 
 /// <summary>
-/// Serves STUN/TURN on one UDP address: a receive loop on .NET's allocation-free
-/// <c>ReceiveFromAsync(Memory, SocketFlags, SocketAddress)</c>, each datagram handed to the engine and
-/// any response sent straight back to the address it came from.
+/// Serves STUN/TURN on one UDP address: each datagram handed to the engine on the receive loop that
+/// read it, any response sent straight back to the address it came from. With several batched loops
+/// the address has one socket per loop.
 /// </summary>
-public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
+public sealed partial class UdpListener : IClientTransport, IDatagramHandler, IAsyncDisposable
 {
-    /// <summary>Large enough for any datagram: a truncated one would be misread.</summary>
-    private const int ReceiveBufferLength = 65536;
+    /// <summary>Responses are small: the largest carries a few addresses, integrity and a fingerprint.</summary>
     private const int ResponseBufferLength = 1500;
 
-    private readonly Socket _socket;
+    [ThreadStatic]
+    private static byte[]? t_response;
+
+    private readonly DatagramSocket[] _sockets;
+    private readonly UdpIo _io;
     private readonly TurnEngine _engine;
-    private readonly TransportCounters _counters;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
+    private readonly List<IDisposable> _loops = [];
     private IClientTransport _contextTransport;
 
-    public UdpListener(IPEndPoint endPoint, TurnEngine engine, TransportCounters counters, ILogger logger)
+    public UdpListener(IPEndPoint endPoint, TurnEngine engine, UdpIo io, TransportCounters counters, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(io);
         _engine = engine;
-        _counters = counters;
+        _io = io;
         _logger = logger;
-        _socket = ListeningSockets.BindUdp(endPoint);
+        _sockets = [.. io.BindListener(endPoint).Select(socket => new DatagramSocket(socket, counters))];
         _contextTransport = this;
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        LocalEndPoint = _sockets[0].LocalEndPoint;
         LocalAddress = TransportAddress.FromIPEndPoint(LocalEndPoint);
     }
 
@@ -45,74 +46,36 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
 
     public TransportAddress LocalAddress { get; }
 
-    public void Start() => _loop = Task.Run(ReceiveLoop);
+    /// <summary>Any datagram up to UDP's limit: a client's ChannelData may be as long as its path allows.</summary>
+    int IDatagramHandler.MaxDatagram => 65536;
+
+    public void Start()
+    {
+        for (var i = 0; i < _sockets.Length; i++)
+        {
+            _loops.Add(_io.StartOn(i, _sockets[i], this));
+        }
+    }
 
     /// <summary>Makes requests on this listener carry a richer transport, e.g. an RFC 5780 group's member.</summary>
     internal void UseForContext(IClientTransport transport) => _contextTransport = transport;
 
-    /// <summary>Sends one message to a client from this listener's socket; failures are counted, as lost datagrams.</summary>
-    internal void SendTo(in TransportAddress client, ReadOnlySpan<byte> message)
+    /// <summary>Sends one message to a client from this listener's address; failures are counted, as lost datagrams.</summary>
+    internal void SendTo(in TransportAddress client, ReadOnlySpan<byte> message) => DatagramSender.Send(_sockets[0], client, message);
+
+    public IClientChannel CreateChannel(in TransportAddress client) => new UdpClientChannel(_sockets[0], client);
+
+    void IDatagramHandler.Handle(DatagramSocket receivedOn, Span<byte> buffer, int offset, int length, in TransportAddress from)
     {
         try
         {
-            _socket.SendTo(message, SocketFlags.None, SocketAddresses.Create(client, _socket.AddressFamily));
-        }
-        catch (SocketException)
-        {
-            _counters.SendFailed();
-        }
-    }
-
-    public IClientChannel CreateChannel(in TransportAddress client) =>
-        new UdpClientChannel(_socket, SocketAddresses.Create(client, _socket.AddressFamily), _counters);
-
-    private async Task ReceiveLoop()
-    {
-        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferLength, pinned: true);
-        var response = GC.AllocateUninitializedArray<byte>(ResponseBufferLength, pinned: true);
-        var from = new SocketAddress(_socket.AddressFamily);
-        while (!_stopping.IsCancellationRequested)
-        {
-            int received;
-            try
+            var response = t_response ??= GC.AllocateUninitializedArray<byte>(ResponseBufferLength, pinned: true);
+            var context = new ClientContext(new FiveTuple(from, LocalAddress, TransportProtocol.Udp), _contextTransport);
+            var written = _engine.ProcessClientMessage(buffer.Slice(offset, length), context, response);
+            if (written > 0)
             {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, from, _stopping.Token).ConfigureAwait(false);
+                DatagramSender.Send(receivedOn, from, response.AsSpan(0, written));
             }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException e)
-            {
-                // ICMP errors from earlier sends surface here on Linux: not a reason to stop serving.
-                _counters.ReceiveFailed();
-                LogReceiveError(_logger, LocalEndPoint, e.SocketErrorCode);
-                continue;
-            }
-
-            Handle(buffer.AsSpan(0, received), from, response);
-        }
-    }
-
-    private void Handle(ReadOnlySpan<byte> datagram, SocketAddress from, byte[] response)
-    {
-        try
-        {
-            var client = SocketAddresses.ToTransportAddress(from);
-            var context = new ClientContext(new FiveTuple(client, LocalAddress, TransportProtocol.Udp), _contextTransport);
-            var length = _engine.ProcessClientMessage(datagram, context, response);
-            if (length > 0)
-            {
-                _socket.SendTo(response.AsSpan(0, length), SocketFlags.None, from);
-            }
-        }
-        catch (SocketException)
-        {
-            _counters.SendFailed();
         }
 #pragma warning disable CA1031 // One bad datagram must never stop the listener for everyone else.
         catch (Exception e)
@@ -122,20 +85,21 @@ public sealed partial class UdpListener : IClientTransport, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    void IDatagramHandler.Fail(string error) => LogReceiveFailed(_logger, LocalEndPoint, error);
+
+    public ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        if (_loop is not null)
+        _loops.ForEach(loop => loop.Dispose());
+        foreach (var socket in _sockets)
         {
-            await _loop.ConfigureAwait(false);
+            socket.Dispose();
         }
 
-        _stopping.Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "UDP receive on {EndPoint} reported {Error}")]
-    private static partial void LogReceiveError(ILogger logger, IPEndPoint endPoint, SocketError error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "UDP listener {EndPoint} can no longer receive ({Error})")]
+    private static partial void LogReceiveFailed(ILogger logger, IPEndPoint endPoint, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A datagram on {EndPoint} could not be handled; serving on")]
     private static partial void LogHandlerFailure(ILogger logger, IPEndPoint endPoint, Exception exception);

@@ -8,7 +8,7 @@ using TurnServer.Relay.Relaying;
 namespace TurnServer.Transports.Udp;
 
 /// <summary>Binds one UDP socket per allocation at the address and port the engine chose.</summary>
-public sealed class UdpRelayEndpointFactory(TransportCounters counters, ILogger logger) : IRelayEndpointFactory
+public sealed class UdpRelayEndpointFactory(UdpIo io, TransportCounters counters, ILogger logger) : IRelayEndpointFactory
 {
     private TurnEngine? _engine;
 
@@ -38,7 +38,16 @@ public sealed class UdpRelayEndpointFactory(TransportCounters counters, ILogger 
             return false;
         }
 
-        endpoint = new UdpRelayEndpoint(socket, owner, engine, counters, logger);
-        return true;
+        var datagramSocket = new DatagramSocket(socket, counters);
+        try
+        {
+            endpoint = new UdpRelayEndpoint(datagramSocket, owner, engine, io, logger);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            datagramSocket.Dispose(); // No room in the receive loop's epoll set: refused like a port in use.
+            return false;
+        }
     }
 }

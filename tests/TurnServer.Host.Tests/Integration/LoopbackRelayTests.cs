@@ -8,23 +8,29 @@ using Xunit.Abstractions;
 
 namespace TurnServer.Host.Tests.Integration;
 
-/// <summary>The running server on loopback, driven over real sockets.</summary>
+/// <summary>The running server on loopback, driven over real sockets, with its default (batched on Linux) UDP loops.</summary>
 [Collection(SequentialCollection.Name)]
-public sealed class LoopbackRelayTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
+#pragma warning disable CA1063 // The portable variant only changes the server's arguments.
+public class LoopbackRelayTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
+#pragma warning restore CA1063
 {
     private ServerFixture _server = null!;
     private readonly Socket _peer = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
 
     public async Task InitializeAsync()
     {
-        _server = await ServerFixture.StartAsync();
+        _server = await ServerFixture.StartAsync(ServerArgs);
         _peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _peer.ReceiveTimeout = 3000;
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
+    protected virtual string[] ServerArgs => [];
+
+#pragma warning disable CA1063, CA1816
     public void Dispose() => _peer.Dispose();
+#pragma warning restore CA1063, CA1816
 
     private TransportAddress PeerAddress => TransportAddress.FromIPEndPoint((IPEndPoint)_peer.LocalEndPoint!);
 
@@ -169,4 +175,10 @@ public sealed class LoopbackRelayTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     private static TransportAddress SocketAddressesTestView(SocketAddress address) => Transports.SocketAddresses.ToTransportAddress(address);
+}
+
+/// <summary>The same, with a .NET receive loop per socket: what runs where recvmmsg is not available.</summary>
+public sealed class PortableLoopbackRelayTests(ITestOutputHelper output) : LoopbackRelayTests(output)
+{
+    protected override string[] ServerArgs => ["--udp-io=portable"];
 }
