@@ -55,7 +55,7 @@ run() { # run SCENARIO turnload-arguments...
       local out="$work/$server.out"
       timeout $((DURATION + 120)) "${turnload[@]}" --server 127.0.0.1:$port --user load --password load-password \
         --server-pid "$pid" --duration "$DURATION" "$@" >"$out" 2>&1 || { echo "turnload against $server failed:"; cat "$out"; exit 1; }
-      for metric in "server CPU µs/relayed packet" "loss %" "to clients/s" "rtt p50/p90/p99/max µs" "allocations/s" "server RSS per allocation KiB"; do
+      for metric in "server CPU µs/relayed packet" "loss %" "to clients/s" "rtt p50/p90/p99/max µs" "allocations/s" "server CPU µs/allocation" "server RSS per allocation KiB"; do
         printf '%s\t%s\t%s\t%s\n' "$scenario" "$metric" "$server" "$(figure "$metric" "$out")" >>"$results"
       done
     done

@@ -20,6 +20,7 @@ using var peer = new EchoPeer(options.PeerAddress);
 var peerAddress = TransportAddress.FromIPEndPoint(peer.EndPoint);
 var clients = Enumerable.Range(0, options.Clients).Select(i => new LoadClient(i, options, peerAddress)).ToArray();
 var residentBefore = server?.ResidentBytes() ?? 0;
+var setUpCpuBefore = server?.CpuTime() ?? TimeSpan.Zero;
 
 // Set-up: every client allocates, permits the peer and binds its channel, 64 at a time.
 using var setUpDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(60) + TimeSpan.FromMilliseconds(20 * options.Clients));
@@ -35,6 +36,7 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException or 
 }
 
 var setUp = setUpClock.Elapsed;
+var setUpCpu = (server?.CpuTime() ?? TimeSpan.Zero) - setUpCpuBefore;
 var residentAllocated = server?.ResidentBytes() ?? 0;
 
 // Traffic: a warm-up, then the measured window, then a moment for echoes still in flight.
@@ -106,6 +108,7 @@ if (server is not null)
 {
     lines.Add(("server CPU %", F(100 * cpu.TotalSeconds / seconds)));
     lines.Add(("server CPU µs/relayed packet", relayed == 0 ? "-" : F(cpu.TotalMicroseconds / relayed, "F2")));
+    lines.Add(("server CPU µs/allocation", F(setUpCpu.TotalMicroseconds / options.Clients, "F1")));
     lines.Add(("server RSS per allocation KiB", F((residentAllocated - residentBefore) / 1024.0 / options.Clients, "F2")));
     lines.Add(("server peak RSS MiB", F(peak / 1048576.0)));
 }
