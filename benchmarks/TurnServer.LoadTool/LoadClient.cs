@@ -40,8 +40,22 @@ internal sealed class LoadClient(int index, LoadOptions options, TransportAddres
     public async Task SetUpAsync(CancellationToken cancellationToken)
     {
         (_username, var password) = Credentials();
-        _link = await ServerLink.OpenAsync(options.Server, options.Transport, cancellationToken).ConfigureAwait(false);
-        await RequestAsync(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp), password, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            _link = await ServerLink.OpenAsync(options.Server, options.Transport, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await RequestAsync(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp), password, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (RefusedException e) when (e.Code == 437 && attempt < 3)
+            {
+                // The port landed on a five-tuple an earlier client's allocation still holds: take another.
+                await _link.DisposeAsync().ConfigureAwait(false);
+                _nonce = null;
+            }
+        }
+
         await RequestAsync(StunMethod.CreatePermission, (ref StunMessageWriter w) => w.WriteXorAddress(StunAttributeType.XorPeerAddress, peer), password, cancellationToken).ConfigureAwait(false);
         if (!options.Indications)
         {
@@ -197,7 +211,7 @@ internal sealed class LoadClient(int index, LoadOptions options, TransportAddres
                 continue;
             }
 
-            throw new InvalidOperationException($"{method} refused: {code} {Encoding.UTF8.GetString(reason)}");
+            throw new RefusedException(code, $"{method} refused: {code} {Encoding.UTF8.GetString(reason)}");
         }
 
         throw new InvalidOperationException($"{method} refused: the server kept challenging");
@@ -252,19 +266,24 @@ internal sealed class LoadClient(int index, LoadOptions options, TransportAddres
         throw new TimeoutException("no answer from the server");
     }
 
-    /// <summary>Releases the allocation (a Refresh with lifetime 0), sent once and not waited for.</summary>
+    /// <summary>
+    /// Releases the allocation (a Refresh with lifetime 0), resent until answered for up to a second:
+    /// one left behind could hold the five-tuple a later run's client happens to reuse (437).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_link is not null)
         {
             if (_nonce is not null)
             {
-                var length = Build(StunMethod.Refresh, TransactionId.NewRandom(), (ref StunMessageWriter w) => w.WriteUInt32(StunAttributeType.Lifetime, 0));
+                var id = TransactionId.NewRandom();
+                var length = Build(StunMethod.Refresh, id, (ref StunMessageWriter w) => w.WriteUInt32(StunAttributeType.Lifetime, 0));
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(1));
                 try
                 {
-                    await _link.SendAsync(_send.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
+                    await ExchangeAsync(length, id, deadline.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+                catch (Exception e) when (e is IOException or TimeoutException or OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
                 {
                     // The server forgets it at expiry anyway.
                 }
@@ -275,4 +294,10 @@ internal sealed class LoadClient(int index, LoadOptions options, TransportAddres
 
         _window.Dispose();
     }
+}
+
+/// <summary>An error response to a load client's request.</summary>
+internal sealed class RefusedException(int code, string message) : InvalidOperationException(message)
+{
+    public int Code { get; } = code;
 }

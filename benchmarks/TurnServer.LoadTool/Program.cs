@@ -83,10 +83,7 @@ foreach (var client in clients)
 }
 
 var peak = server?.PeakResidentBytes() ?? 0;
-foreach (var client in clients)
-{
-    await client.DisposeAsync();
-}
+await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (client, _) => await client.DisposeAsync());
 
 string F(double value, string format = "F1") => value.ToString(format, CultureInfo.InvariantCulture);
 var seconds = elapsed.TotalSeconds;

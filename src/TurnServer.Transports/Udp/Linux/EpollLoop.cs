@@ -142,30 +142,43 @@ internal sealed unsafe partial class EpollLoop : IDisposable
                     continue;
                 }
 
-                for (var i = 0; i < ready; i++)
+                try
                 {
-                    var epollEvent = events + (i * LinuxSocketCalls.EpollEventSize);
-                    var token = MemoryMarshal.Read<ulong>(new ReadOnlySpan<byte>(epollEvent + LinuxSocketCalls.EpollEventDataOffset, 8));
-                    var registrations = Volatile.Read(ref _registrations);
-                    var slot = (int)(uint)token;
-                    if (slot < registrations.Length && Volatile.Read(ref registrations[slot]) is { } registration && registration.Token == token)
+                    for (var i = 0; i < ready; i++)
                     {
-                        Receive(registration, vector);
-                        if ((MemoryMarshal.Read<uint>(new ReadOnlySpan<byte>(epollEvent, 4)) & (LinuxSocketCalls.EpollHangUp | LinuxSocketCalls.EpollReadHangUp)) != 0)
-                        {
-                            // Shut down: what was queued has been read; reads now find nothing, yet epoll reports it ready.
-                            Stop(registration, "shut down");
-                        }
+                        Dispatch(events + (i * LinuxSocketCalls.EpollEventSize), vector);
                     }
-                }
 
-                batch.Flush();
+                    batch.Flush();
+                }
+#pragma warning disable CA1031 // The loop serves every socket on it: nothing one of them does may end it.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    LogRoundFailed(_logger, e);
+                }
             }
         }
         finally
         {
             DatagramSender.CurrentBatch = null;
             NativeMemory.Free(events);
+        }
+    }
+
+    private void Dispatch(byte* epollEvent, ReceiveVector vector)
+    {
+        var token = MemoryMarshal.Read<ulong>(new ReadOnlySpan<byte>(epollEvent + LinuxSocketCalls.EpollEventDataOffset, 8));
+        var registrations = Volatile.Read(ref _registrations);
+        var slot = (int)(uint)token;
+        if (slot < registrations.Length && Volatile.Read(ref registrations[slot]) is { } registration && registration.Token == token)
+        {
+            Receive(registration, vector);
+            if ((MemoryMarshal.Read<uint>(new ReadOnlySpan<byte>(epollEvent, 4)) & (LinuxSocketCalls.EpollHangUp | LinuxSocketCalls.EpollReadHangUp)) != 0)
+            {
+                // Shut down: what was queued has been read; reads now find nothing, yet epoll reports it ready.
+                Stop(registration, "shut down");
+            }
         }
     }
 
@@ -241,6 +254,9 @@ internal sealed unsafe partial class EpollLoop : IDisposable
         _thread.Join();
         LinuxSocketCalls.Close(_epoll);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A UDP loop round failed; serving on")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "epoll_wait failed with error {Error}; retrying")]
     private static partial void LogWaitFailed(ILogger logger, int error);
