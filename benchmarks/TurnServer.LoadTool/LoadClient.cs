@@ -191,30 +191,40 @@ internal sealed class LoadClient(int index, LoadOptions options, TransportAddres
             var id = TransactionId.NewRandom();
             var length = Build(method, id, attributes);
             var answer = await ExchangeAsync(length, id, cancellationToken).ConfigureAwait(false);
-            StunMessage.Read(_receive.AsSpan(0, answer), out var response);
-            if (response.Class == StunClass.SuccessResponse)
+            if (Succeeded(method, answer, password))
             {
                 return;
             }
-
-            response.TryGetErrorCode(out var code, out var reason);
-            if ((code is 401 or 438) && response.TryGetAttribute(StunAttributeType.Nonce, out var nonce))
-            {
-                _nonce = Encoding.UTF8.GetString(nonce);
-                if (response.TryGetAttribute(StunAttributeType.Realm, out var realm) && Encoding.UTF8.GetString(realm) != _realm)
-                {
-                    _realm = Encoding.UTF8.GetString(realm);
-                    _key = new byte[LongTermCredentials.Md5KeyLength];
-                    LongTermCredentials.DeriveKey(PasswordAlgorithm.Md5, _username, _realm, password, _key);
-                }
-
-                continue;
-            }
-
-            throw new RefusedException(code, $"{method} refused: {code} {Encoding.UTF8.GetString(reason)}");
         }
 
         throw new InvalidOperationException($"{method} refused: the server kept challenging");
+    }
+
+    /// <summary>True on success; false after taking a 401/438's realm and nonce for another attempt; throws on any other error.</summary>
+    /// <remarks>Kept out of the async method: the parsed message is a ref struct and must not live in its state machine.</remarks>
+    private bool Succeeded(StunMethod method, int answerLength, string password)
+    {
+        StunMessage.Read(_receive.AsSpan(0, answerLength), out var response);
+        if (response.Class == StunClass.SuccessResponse)
+        {
+            return true;
+        }
+
+        response.TryGetErrorCode(out var code, out var reason);
+        if ((code is 401 or 438) && response.TryGetAttribute(StunAttributeType.Nonce, out var nonce))
+        {
+            _nonce = Encoding.UTF8.GetString(nonce);
+            if (response.TryGetAttribute(StunAttributeType.Realm, out var realm) && Encoding.UTF8.GetString(realm) != _realm)
+            {
+                _realm = Encoding.UTF8.GetString(realm);
+                _key = new byte[LongTermCredentials.Md5KeyLength];
+                LongTermCredentials.DeriveKey(PasswordAlgorithm.Md5, _username, _realm, password, _key);
+            }
+
+            return false;
+        }
+
+        throw new RefusedException(code, $"{method} refused: {code} {Encoding.UTF8.GetString(reason)}");
     }
 
     private int Build(StunMethod method, TransactionId id, WriteAttributes attributes)
