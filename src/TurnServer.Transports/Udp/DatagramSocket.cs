@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using TurnServer.Transports.Udp.Linux;
 
 namespace TurnServer.Transports.Udp;
 
@@ -20,5 +21,11 @@ internal sealed class DatagramSocket(Socket socket, TransportCounters counters) 
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)Socket.LocalEndPoint!;
 
-    public void Dispose() => Socket.Dispose();
+    public void Dispose()
+    {
+        if (!EpollLoop.TryCloseAfterRound(this))
+        {
+            Socket.Dispose();
+        }
+    }
 }

@@ -17,11 +17,17 @@ internal sealed unsafe partial class EpollLoop : IDisposable
     /// <summary>How often an idle loop looks at whether it is stopping.</summary>
     private const int WaitMilliseconds = 200;
 
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    [ThreadStatic]
+    private static EpollLoop? t_current;
+
     private readonly int _epoll;
     private readonly ILogger _logger;
     private readonly Thread _thread;
     private readonly Lock _gate = new();
     private readonly Stack<int> _freeSlots = new();
+    private readonly List<DatagramSocket> _closing = [];
     private Registration?[] _registrations = new Registration?[64];
     private int _nextSlot;
     private uint _generation;
@@ -125,6 +131,7 @@ internal sealed unsafe partial class EpollLoop : IDisposable
         using var vector = new ReceiveVector();
         using var batch = new SendBatch();
         DatagramSender.CurrentBatch = batch;
+        t_current = this;
         try
         {
             while (!_stopping)
@@ -144,12 +151,7 @@ internal sealed unsafe partial class EpollLoop : IDisposable
 
                 try
                 {
-                    for (var i = 0; i < ready; i++)
-                    {
-                        Dispatch(events + (i * LinuxSocketCalls.EpollEventSize), vector);
-                    }
-
-                    batch.Flush();
+                    RunRound(events, ready, vector, batch);
                 }
 #pragma warning disable CA1031 // The loop serves every socket on it: nothing one of them does may end it.
                 catch (Exception e)
@@ -161,9 +163,53 @@ internal sealed unsafe partial class EpollLoop : IDisposable
         }
         finally
         {
+            t_current = null;
             DatagramSender.CurrentBatch = null;
             NativeMemory.Free(events);
         }
+    }
+
+    private void RunRound(byte* events, int ready, ReceiveVector vector, SendBatch batch)
+    {
+        try
+        {
+            for (var i = 0; i < ready; i++)
+            {
+                Dispatch(events + (i * LinuxSocketCalls.EpollEventSize), vector);
+            }
+        }
+        finally
+        {
+            batch.Flush();
+            CloseDeferred();
+        }
+    }
+
+    /// <summary>
+    /// Closes the socket at the end of the round when called on a loop's thread, and returns false
+    /// elsewhere. Until then the round may hold the socket's handle, reading it or with datagrams
+    /// queued for it, and .NET's close waits for every hold to end: on the holding thread, forever.
+    /// A handler ends allocations (a Refresh of 0, a failed relay socket), so this happens.
+    /// </summary>
+    internal static bool TryCloseAfterRound(DatagramSocket socket)
+    {
+        if (t_current is not { } loop)
+        {
+            return false;
+        }
+
+        loop._closing.Add(socket);
+        return true;
+    }
+
+    private void CloseDeferred()
+    {
+        foreach (var socket in _closing)
+        {
+            socket.Socket.Dispose();
+        }
+
+        _closing.Clear();
     }
 
     private void Dispatch(byte* epollEvent, ReceiveVector vector)
@@ -251,12 +297,21 @@ internal sealed unsafe partial class EpollLoop : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _thread.Join();
+        if (!_thread.Join(StopTimeout))
+        {
+            // A handler that never returns must not hold up shutdown; the thread is a background one.
+            LogStuck(_logger, _thread.Name!, (int)StopTimeout.TotalSeconds);
+            return;
+        }
+
         LinuxSocketCalls.Close(_epoll);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A UDP loop round failed; serving on")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "UDP loop {Thread} did not stop within {Seconds} s; leaving it behind")]
+    private static partial void LogStuck(ILogger logger, string thread, int seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "epoll_wait failed with error {Error}; retrying")]
     private static partial void LogWaitFailed(ILogger logger, int error);
