@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using TurnServer.Host;
 using TurnServer.Host.Configuration;
 using TurnServer.Host.Hosting;
@@ -50,6 +51,9 @@ try
             options.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
         });
     }
+    // The UDP loops log from their own threads: a console nobody reads (a stalled log collector) must
+    // cost log lines, not relaying, so a full queue drops and counts instead of waiting.
+    builder.Services.Configure<ConsoleLoggerOptions>(options => options.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
     builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Debug : LogLevel.Information);
     builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
     if (settings.LogFile is { } logFile)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using TurnServer.Client.Connections;
 using TurnServer.Client.Turn;
@@ -253,6 +254,61 @@ public sealed partial class ExecutableTests
     }
 
     /// <summary>Reads the server's log until it says where it serves UDP.</summary>
+    /// <summary>
+    /// A stalled log collector (a console nobody reads) must not stop the relay: the UDP loops log from
+    /// their own threads, and a logger that waited there for room would stall every socket they serve.
+    /// </summary>
+    [Fact]
+    public async Task UnreadConsole_FullOfLogLines_DoesNotStopServing()
+    {
+        using var process = ExternalTool.Launch(ExternalTool.Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0", "--relay-threads=1", "--verbose"]);
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var endPoint = await ServingEndPoint(process, deadline.Token);
+
+            // From here nobody reads the output. Each datagram is a Binding request whose length is
+            // not a multiple of four, dropped with a debug line: enough to fill the pipe and the logger's queue.
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 500 };
+            client.Connect(endPoint);
+            var request = new byte[StunConstants.HeaderLength];
+            var length = new StunMessageWriter(request, new StunMessageType(StunMethod.Binding, StunClass.Request), TransactionId.NewRandom()).Length;
+            var malformed = new byte[length + 3];
+            request.CopyTo(malformed, 0);
+            malformed[3] = 3;
+            for (var burst = 0; burst < 100; burst++)
+            {
+                for (var i = 0; i < 100; i++)
+                {
+                    client.Send(malformed);
+                }
+
+                await Task.Delay(5, deadline.Token);
+            }
+
+            var answer = new byte[1500];
+            var answered = false;
+            for (var attempt = 0; attempt < 10 && !answered; attempt++)
+            {
+                client.Send(request.AsSpan(0, length));
+                try
+                {
+                    answered = StunMessage.Read(answer.AsSpan(0, client.Receive(answer)), out var response) == StunReadStatus.Ok
+                        && response.Class == StunClass.SuccessResponse;
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+                {
+                }
+            }
+
+            Assert.True(answered, "a Binding went unanswered while the console was full");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
     private static async Task<IPEndPoint> ServingEndPoint(Process process, CancellationToken cancellationToken)
     {
         var lines = new List<string>();
