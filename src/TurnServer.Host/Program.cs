@@ -58,7 +58,7 @@ try
     builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
     if (settings.LogFile is { } logFile)
     {
-        builder.Logging.AddProvider(new FileLoggerProvider(logFile));
+        builder.Logging.AddProvider(FileLoggerProvider.Open(logFile, Console.Error));
     }
 
     builder.Services.AddSingleton(settings);

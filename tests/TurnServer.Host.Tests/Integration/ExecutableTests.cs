@@ -267,46 +267,94 @@ public sealed partial class ExecutableTests
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var endPoint = await ServingEndPoint(process, deadline.Token);
 
-            // From here nobody reads the output. Each datagram is a Binding request whose length is
-            // not a multiple of four, dropped with a debug line: enough to fill the pipe and the logger's queue.
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 500 };
-            client.Connect(endPoint);
-            var request = new byte[StunConstants.HeaderLength];
-            var length = new StunMessageWriter(request, new StunMessageType(StunMethod.Binding, StunClass.Request), TransactionId.NewRandom()).Length;
-            var malformed = new byte[length + 3];
-            request.CopyTo(malformed, 0);
-            malformed[3] = 3;
+            // From here nobody reads the output: enough debug lines to fill the pipe and the logger's queue.
+            using var client = ConnectedClient(endPoint);
             for (var burst = 0; burst < 100; burst++)
             {
-                for (var i = 0; i < 100; i++)
-                {
-                    client.Send(malformed);
-                }
-
+                SendMalformed(client, 100);
                 await Task.Delay(5, deadline.Token);
             }
 
-            var answer = new byte[1500];
-            var answered = false;
-            for (var attempt = 0; attempt < 10 && !answered; attempt++)
-            {
-                client.Send(request.AsSpan(0, length));
-                try
-                {
-                    answered = StunMessage.Read(answer.AsSpan(0, client.Receive(answer)), out var response) == StunReadStatus.Ok
-                        && response.Class == StunClass.SuccessResponse;
-                }
-                catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
-                {
-                }
-            }
-
+            var answered = AnswersBinding(client);
             Assert.True(answered, "a Binding went unanswered while the console was full");
         }
         finally
         {
             process.Kill(entireProcessTree: true);
         }
+    }
+
+    /// <summary>
+    /// A full disk under the log file costs log lines, not service: a logger that throws fails whatever
+    /// was logging, the UDP loops included. Standard error says so once. Linux's /dev/full stands in
+    /// for the full disk.
+    /// </summary>
+    [Fact]
+    public async Task UnwritableLogFile_CostsLines_NotService()
+    {
+        using var process = ExternalTool.Launch(ExternalTool.Dotnet, [Server, "-L", "127.0.0.1", "--listening-port=0", "--log-file=/dev/full", "--verbose"]);
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var endPoint = await ServingEndPoint(process, deadline.Token);
+            using var client = ConnectedClient(endPoint);
+            SendMalformed(client, 10);
+
+            Assert.True(AnswersBinding(client), "a Binding went unanswered with the log file unwritable");
+            Assert.Contains("cannot write the log file /dev/full", await process.StandardError.ReadLineAsync(deadline.Token), StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static Socket ConnectedClient(IPEndPoint server)
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 500 };
+        client.Connect(server);
+        return client;
+    }
+
+    private static byte[] BindingRequest()
+    {
+        var request = new byte[StunConstants.HeaderLength];
+        _ = new StunMessageWriter(request, new StunMessageType(StunMethod.Binding, StunClass.Request), TransactionId.NewRandom());
+        return request;
+    }
+
+    /// <summary>Binding requests whose length is not a multiple of four: each dropped with a debug line.</summary>
+    private static void SendMalformed(Socket client, int count)
+    {
+        var malformed = new byte[StunConstants.HeaderLength + 3];
+        BindingRequest().CopyTo(malformed, 0);
+        malformed[3] = 3;
+        for (var i = 0; i < count; i++)
+        {
+            client.Send(malformed);
+        }
+    }
+
+    private static bool AnswersBinding(Socket client)
+    {
+        var request = BindingRequest();
+        var answer = new byte[1500];
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            client.Send(request);
+            try
+            {
+                if (StunMessage.Read(answer.AsSpan(0, client.Receive(answer)), out var response) == StunReadStatus.Ok && response.Class == StunClass.SuccessResponse)
+                {
+                    return true;
+                }
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+            {
+            }
+        }
+
+        return false;
     }
 
     private static async Task<IPEndPoint> ServingEndPoint(Process process, CancellationToken cancellationToken)
