@@ -17,7 +17,8 @@ internal sealed class FileLoggerProvider(Stream file, string path, TextWriter er
     private long _lost;
 
     public static FileLoggerProvider Open(string path, TextWriter errors) =>
-        new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite), path, errors);
+        // Unbuffered below the writer: a buffer that failed to flush would be written, torn, once the disk has room.
+        new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0), path, errors);
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 

@@ -20,7 +20,7 @@ public sealed class EpollLoopTests
 
     private static Socket BoundSocket()
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 2000 };
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = (int)Patience.TotalMilliseconds };
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return socket;
     }

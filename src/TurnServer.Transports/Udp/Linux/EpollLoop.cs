@@ -155,10 +155,17 @@ internal sealed unsafe partial class EpollLoop : IDisposable
                 }
 #pragma warning disable CA1031 // The loop serves every socket on it: nothing one of them does may end it.
                 catch (Exception e)
-#pragma warning restore CA1031
                 {
-                    LogRoundFailed(_logger, e);
+                    try
+                    {
+                        LogRoundFailed(_logger, e);
+                    }
+                    catch (Exception)
+                    {
+                        // A logger that throws must not end the loop either: an exception leaving this thread ends the process.
+                    }
                 }
+#pragma warning restore CA1031
             }
         }
         finally
