@@ -23,7 +23,7 @@ internal sealed class DatagramSocket(Socket socket, TransportCounters counters) 
 
     public void Dispose()
     {
-        if (!EpollLoop.TryCloseAfterRound(this))
+        if (!EpollLoop.TryCloseOnLoopThread(this))
         {
             Socket.Dispose();
         }

@@ -66,7 +66,8 @@ public sealed class TurnClientTests : IAsyncLifetime, IDisposable
         var serverFirst = _server.Engine.Allocations.All.Single().ExpiresAt;
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (_server.Engine.Allocations.All.Single().ExpiresAt == serverFirst && DateTime.UtcNow < deadline)
+        // The server moves its expiry before the client reads the answer: wait for both.
+        while ((_server.Engine.Allocations.All.Single().ExpiresAt == serverFirst || client.ExpiresAt == first) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }

@@ -28,6 +28,7 @@ internal sealed unsafe partial class EpollLoop : IDisposable
     private readonly Lock _gate = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly List<DatagramSocket> _closing = [];
+    private DatagramSocket? _reading;
     private Registration?[] _registrations = new Registration?[64];
     private int _nextSlot;
     private uint _generation;
@@ -193,19 +194,29 @@ internal sealed unsafe partial class EpollLoop : IDisposable
     }
 
     /// <summary>
-    /// Closes the socket at the end of the round when called on a loop's thread, and returns false
-    /// elsewhere. Until then the round may hold the socket's handle, reading it or with datagrams
-    /// queued for it, and .NET's close waits for every hold to end: on the holding thread, forever.
-    /// A handler ends allocations (a Refresh of 0, a failed relay socket), so this happens.
+    /// Closes a socket from a loop's thread; false elsewhere. .NET's close waits until every hold on
+    /// the handle has ended, and this thread may hold it: with datagrams queued for it, released by
+    /// sending what is queued first, or by reading it, in which case it closes when the read is done.
+    /// A handler ends allocations (a Refresh of 0, a failed relay socket), so this happens. Otherwise
+    /// the relay socket is closed before the answer to the Refresh leaves, as a client may expect.
     /// </summary>
-    internal static bool TryCloseAfterRound(DatagramSocket socket)
+    internal static bool TryCloseOnLoopThread(DatagramSocket socket)
     {
         if (t_current is not { } loop)
         {
             return false;
         }
 
-        loop._closing.Add(socket);
+        DatagramSender.CurrentBatch!.Flush();
+        if (ReferenceEquals(socket, loop._reading))
+        {
+            loop._closing.Add(socket);
+        }
+        else
+        {
+            socket.Socket.Dispose();
+        }
+
         return true;
     }
 
@@ -226,7 +237,16 @@ internal sealed unsafe partial class EpollLoop : IDisposable
         var slot = (int)(uint)token;
         if (slot < registrations.Length && Volatile.Read(ref registrations[slot]) is { } registration && registration.Token == token)
         {
-            Receive(registration, vector);
+            _reading = registration.Socket;
+            try
+            {
+                Receive(registration, vector);
+            }
+            finally
+            {
+                _reading = null;
+            }
+
             if ((MemoryMarshal.Read<uint>(new ReadOnlySpan<byte>(epollEvent, 4)) & (LinuxSocketCalls.EpollHangUp | LinuxSocketCalls.EpollReadHangUp)) != 0)
             {
                 // Shut down: what was queued has been read; reads now find nothing, yet epoll reports it ready.
