@@ -253,7 +253,6 @@ public sealed partial class ExecutableTests
         }
     }
 
-    /// <summary>Reads the server's log until it says where it serves UDP.</summary>
     /// <summary>
     /// A stalled log collector (a console nobody reads) must not stop the relay: the UDP loops log from
     /// their own threads, and a logger that waited there for room would stall every socket they serve.
@@ -275,8 +274,7 @@ public sealed partial class ExecutableTests
                 await Task.Delay(5, deadline.Token);
             }
 
-            var answered = AnswersBinding(client);
-            Assert.True(answered, "a Binding went unanswered while the console was full");
+            Assert.True(AnswersBinding(client), "a Binding went unanswered while the console was full");
         }
         finally
         {
@@ -357,6 +355,7 @@ public sealed partial class ExecutableTests
         return false;
     }
 
+    /// <summary>Reads the server's log until it says where it serves UDP.</summary>
     private static async Task<IPEndPoint> ServingEndPoint(Process process, CancellationToken cancellationToken)
     {
         var lines = new List<string>();
