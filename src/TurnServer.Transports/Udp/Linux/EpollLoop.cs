@@ -17,8 +17,6 @@ internal sealed unsafe partial class EpollLoop : IDisposable
     /// <summary>How often an idle loop looks at whether it is stopping.</summary>
     private const int WaitMilliseconds = 200;
 
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
-
     [ThreadStatic]
     private static EpollLoop? t_current;
 
@@ -324,21 +322,12 @@ internal sealed unsafe partial class EpollLoop : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        if (!_thread.Join(StopTimeout))
-        {
-            // A handler that never returns must not hold up shutdown; the thread is a background one.
-            LogStuck(_logger, _thread.Name!, (int)StopTimeout.TotalSeconds);
-            return;
-        }
-
+        _thread.Join();
         LinuxSocketCalls.Close(_epoll);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A UDP loop round failed; serving on")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "UDP loop {Thread} did not stop within {Seconds} s; leaving it behind")]
-    private static partial void LogStuck(ILogger logger, string thread, int seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "epoll_wait failed with error {Error}; retrying")]
     private static partial void LogWaitFailed(ILogger logger, int error);
