@@ -35,25 +35,19 @@ try
     var settings = ServerSettings.Read(ConfigurationLoader.Load(commandLine, Environment.GetEnvironmentVariables()));
     var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "turnserver", ContentRootPath = AppContext.BaseDirectory });
     builder.Logging.ClearProviders();
-    if (settings.JsonLogs)
-    {
-        builder.Logging.AddJsonConsole(options =>
+    // The UDP loops log from their own threads: the console's lines are written in batches by a
+    // writer that never makes them wait, and a console nobody reads costs lines, not relaying.
+    BatchingConsoleLoggerProvider.Add(builder.Logging, settings.JsonLogs
+        ? logging => logging.AddJsonConsole(options =>
         {
             options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             options.UseUtcTimestamp = true;
-        });
-    }
-    else
-    {
-        builder.Logging.AddSimpleConsole(options =>
+        })
+        : logging => logging.AddSimpleConsole(options =>
         {
             options.SingleLine = true;
             options.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-        });
-    }
-    // The UDP loops log from their own threads: a console nobody reads (a stalled log collector) must
-    // cost log lines, not relaying, so a full queue drops and counts instead of waiting.
-    builder.Services.Configure<ConsoleLoggerOptions>(options => options.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
+        }));
     builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Debug : LogLevel.Information);
     builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
     if (settings.LogFile is { } logFile)

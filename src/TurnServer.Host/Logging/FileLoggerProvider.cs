@@ -4,57 +4,31 @@ using Microsoft.Extensions.Logging;
 namespace TurnServer.Host.Logging;
 
 /// <summary>
-/// Appends log lines to a file (coturn's log-file). Microsoft.Extensions.Logging has no file logger;
-/// this one writes through a single locked writer, which is enough for request-rate logging since the
-/// data path does not log. A file that cannot be written (a full disk) costs the lines, never the
-/// caller: a logger that throws fails whatever was logging, the UDP loops included. Standard error
-/// says when lines start being lost, and the file says how many once it can be written again.
+/// Appends log lines to a file (coturn's log-file). Microsoft.Extensions.Logging has no file logger.
+/// Lines are written by a <see cref="LogLineWriter"/>, so a slow or full disk costs lines, never the
+/// caller: a logger that throws or blocks fails whatever was logging, the UDP loops included.
+/// Standard error says when lines start being lost, and the file says how many once it can be
+/// written again.
 /// </summary>
 internal sealed class FileLoggerProvider(Stream file, string path, TextWriter errors) : ILoggerProvider
 {
-    private readonly StreamWriter _writer = new(file) { AutoFlush = true };
-    private readonly Lock _gate = new();
-    private long _lost;
+    private readonly LogLineWriter _writer = new(file, $"the log file {path}", errors, LostNotice);
 
     public static FileLoggerProvider Open(string path, TextWriter errors) =>
-        // Unbuffered below the writer: a buffer that failed to flush would be written, torn, once the disk has room.
+        // Unbuffered: a buffer that failed to flush would be written, torn, once the disk has room.
         new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0), path, errors);
 
-    public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
+    public ILogger CreateLogger(string categoryName) => new FileLogger(_writer, categoryName);
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _writer.Dispose();
-        }
-    }
+    /// <summary>Writes what is queued now, on the calling thread.</summary>
+    public void Flush() => _writer.Flush();
 
-    private void Write(string line)
-    {
-        lock (_gate)
-        {
-            try
-            {
-                if (_lost > 0)
-                {
-                    _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:O} Warning turnserver: {_lost} log lines were lost while this file could not be written"));
-                    _lost = 0;
-                }
+    public void Dispose() => _writer.Dispose();
 
-                _writer.WriteLine(line);
-            }
-            catch (IOException e)
-            {
-                if (_lost++ == 0)
-                {
-                    errors.WriteLine($"turnserver: cannot write the log file {path}: {e.Message}; its lines are lost until it can be written");
-                }
-            }
-        }
-    }
+    private static string LostNotice(long lost) =>
+        string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:O} Warning turnserver: {lost} log lines were lost while this file could not be written");
 
-    private sealed class FileLogger(FileLoggerProvider provider, string category) : ILogger
+    private sealed class FileLogger(LogLineWriter writer, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -64,7 +38,7 @@ internal sealed class FileLoggerProvider(Stream file, string path, TextWriter er
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var line = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:O} {logLevel} {category}: {formatter(state, exception)}");
-            provider.Write(exception is null ? line : line + Environment.NewLine + exception);
+            writer.Write(exception is null ? line : line + Environment.NewLine + exception);
         }
     }
 }

@@ -14,11 +14,14 @@ public sealed class FileLoggerProviderTests
         var logger = provider.CreateLogger("test");
 
         Log(logger, "before");
+        provider.Flush();
         file.Full = true;
         Log(logger, "lost one");
         Log(logger, "lost two");
+        provider.Flush();
         file.Full = false;
         Log(logger, "after");
+        provider.Flush();
 
         var lines = file.Text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
