@@ -22,6 +22,12 @@ public sealed class NonceService
 
     private const int EncodedPayloadLength = 24;
 
+    // Every request is checked against a nonce, and a one-shot HMAC spends twice its hashing time
+    // setting OpenSSL up (3 µs against 1.3 µs). The key never changes, so each thread keeps a keyed
+    // HMAC and only resets it; it lives as long as the thread, the UDP loops' for the process.
+    [ThreadStatic]
+    private static (NonceService Owner, IncrementalHash Mac)? t_mac;
+
     private readonly byte[] _secret;
     private readonly long _lifetimeSeconds;
     private readonly bool _securityFeatures;
@@ -84,8 +90,23 @@ public sealed class NonceService
         input[TimestampLength] = (byte)client.Family;
         var addressLength = client.WriteAddressBytes(input[(TimestampLength + 1)..]);
         Span<byte> full = stackalloc byte[32];
-        HMACSHA256.HashData(_secret, input[..(TimestampLength + 1 + addressLength)], full);
+        var hmac = ThreadMac();
+        hmac.AppendData(input[..(TimestampLength + 1 + addressLength)]);
+        hmac.GetHashAndReset(full);
         full[..MacLength].CopyTo(mac);
+    }
+
+    private IncrementalHash ThreadMac()
+    {
+        if (t_mac is { } cached && cached.Owner == this)
+        {
+            return cached.Mac;
+        }
+
+        t_mac?.Mac.Dispose();
+        var mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secret);
+        t_mac = (this, mac);
+        return mac;
     }
 }
 
