@@ -52,7 +52,8 @@ try
     builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
     if (settings.LogFile is { } logFile)
     {
-        builder.Logging.AddProvider(FileLoggerProvider.Open(logFile, Console.Error));
+        // Made by the container, so it is disposed when the host is, writing what is still queued.
+        builder.Services.AddSingleton<ILoggerProvider>(_ => FileLoggerProvider.Open(logFile, Console.Error));
     }
 
     builder.Services.AddSingleton(settings);

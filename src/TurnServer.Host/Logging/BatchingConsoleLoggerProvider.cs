@@ -9,10 +9,15 @@ namespace TurnServer.Host.Logging;
 /// <summary>
 /// The console logger with Microsoft's formatters (simple or JSON, as configured) but its lines
 /// written by a <see cref="LogLineWriter"/>, in batches, instead of by a thread woken for each line.
+/// Configuration aimed at the console (<c>Logging:Console:...</c>) still applies to it.
 /// </summary>
+[ProviderAlias("Console")]
 internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
     private const string Category = "turnserver";
+
+    // A line longer than this (an exception's stack) is not kept in a thread's buffer afterwards.
+    private const int RetainedLineCapacity = 1024;
 
     [ThreadStatic]
     private static StringWriter? t_line;
@@ -42,8 +47,10 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportE
 
         logging.Services.AddSingleton<ILoggerProvider>(services =>
         {
-            var name = services.GetRequiredService<IOptions<ConsoleLoggerOptions>>().Value.FormatterName ?? ConsoleFormatterNames.Simple;
-            var formatter = services.GetServices<ConsoleFormatter>().Single(f => f.Name == name);
+            // As Microsoft's does, an unknown formatter name falls back to the simple one.
+            var name = services.GetRequiredService<IOptions<ConsoleLoggerOptions>>().Value.FormatterName;
+            var formatters = services.GetServices<ConsoleFormatter>().ToList();
+            var formatter = formatters.FirstOrDefault(f => f.Name == name) ?? formatters.First(f => f.Name == ConsoleFormatterNames.Simple);
             return new BatchingConsoleLoggerProvider(formatter, Console.OpenStandardOutput(), Console.Error);
         });
     }
@@ -57,24 +64,33 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportE
     public void Dispose() => _writer.Dispose();
 
     private string LostNotice(long lost) =>
-        Format(new LogEntry<long>(LogLevel.Warning, Category, default, lost, null, static (count, _) => $"{count} log lines were lost: standard output took them too slowly"));
+        Format(new LogEntry<long>(LogLevel.Warning, Category, default, lost, null, static (count, _) => $"{count} log lines were lost: standard output could not take them"));
 
     private string Format<TState>(in LogEntry<TState> entry)
     {
         var line = t_line ??= new StringWriter();
-        _formatter.Write(entry, _scopes, line);
         var builder = line.GetStringBuilder();
-
-        // The writer ends each line itself.
-        var length = builder.Length;
-        while (length > 0 && builder[length - 1] is '\n' or '\r')
+        try
         {
-            length--;
-        }
+            _formatter.Write(entry, _scopes, line);
 
-        var text = builder.ToString(0, length);
-        builder.Clear();
-        return text;
+            // The writer ends each line itself.
+            var length = builder.Length;
+            while (length > 0 && builder[length - 1] is '\n' or '\r')
+            {
+                length--;
+            }
+
+            return builder.ToString(0, length);
+        }
+        finally
+        {
+            builder.Clear();
+            if (builder.Capacity > RetainedLineCapacity)
+            {
+                t_line = null;
+            }
+        }
     }
 
     private sealed class ConsoleLineLogger(BatchingConsoleLoggerProvider provider, string category) : ILogger

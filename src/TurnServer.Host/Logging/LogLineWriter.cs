@@ -8,8 +8,8 @@ namespace TurnServer.Host.Logging;
 /// The UDP loops log allocations from their own threads: waking a writer thread for each line (as
 /// Microsoft's console logger does) cost two context switches per line, and a sixth of the server's
 /// CPU in a burst of allocations. So while lines flow, the writer looks for them every
-/// <see cref="BatchInterval"/> and writes what came in one call; only when none came for a while does
-/// it sleep until the next line wakes it. A line therefore waits at most that interval.
+/// <see cref="BatchInterval"/> and writes what came in one call; once two looks find none, it
+/// sleeps until the next line wakes it. A line therefore waits at most that interval.
 /// Lines beyond <see cref="Capacity"/> waiting (nobody reads the console) and lines that fail to be
 /// written (a full disk) are dropped and counted: the caller never waits on the stream and never sees
 /// its errors. The first line written afterwards says how many were lost.
@@ -19,8 +19,9 @@ internal sealed class LogLineWriter : IDisposable
     public const int Capacity = 2500;
     public static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(5);
 
-    // About half a second without lines before the writer sleeps until woken.
-    private const int EmptyLooksBeforeSleeping = 100;
+    // Lines arriving faster than this many intervals apart are batched without waking anyone; a
+    // trickle costs a wake-up per line and two looks, about what one wake-up per line would.
+    private const int EmptyLooksBeforeSleeping = 2;
 
     // Lines are written in calls of about this many bytes, so a burst does not grow a large buffer.
     private const int ChunkBytes = 64 * 1024;
@@ -91,7 +92,7 @@ internal sealed class LogLineWriter : IDisposable
     {
         lock (_streamGate)
         {
-            WriteQueued();
+            WriteQueuedOrCountLost();
         }
     }
 
@@ -125,7 +126,7 @@ internal sealed class LogLineWriter : IDisposable
             bool wrote;
             lock (_streamGate)
             {
-                wrote = WriteQueued();
+                wrote = WriteQueuedOrCountLost();
             }
 
             if (wrote)
@@ -169,6 +170,26 @@ internal sealed class LogLineWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="WriteQueued"/>, but whatever throws (the notice's formatter too) costs the lines
+    /// being written, never the writer's thread and the process with it.
+    /// </summary>
+    private bool WriteQueuedOrCountLost()
+    {
+        try
+        {
+            return WriteQueued();
+        }
+        catch (Exception e)
+        {
+            _lost += _taken.Count;
+            _taken.Clear();
+            _chunk.ResetWrittenCount();
+            Report(e);
+            return true;
+        }
+    }
+
     /// <summary>Takes what is queued and writes it, a chunk per call. Only under the stream gate.</summary>
     private bool WriteQueued()
     {
@@ -185,7 +206,7 @@ internal sealed class LogLineWriter : IDisposable
         }
 
         var chunkLines = 0;
-        while (_taken.TryDequeue(out var line))
+        while (_taken.Count > 0)
         {
             // Each chunk opens with the count of lines lost so far, so a chunk that fails is reported too.
             if (chunkLines == 0 && _lost > 0)
@@ -193,7 +214,7 @@ internal sealed class LogLineWriter : IDisposable
                 Append(_lostNotice(_lost));
             }
 
-            Append(line);
+            Append(_taken.Dequeue());
             chunkLines++;
             if (_taken.Count == 0 || _chunk.WrittenCount >= ChunkBytes)
             {
@@ -222,13 +243,8 @@ internal sealed class LogLineWriter : IDisposable
         }
         catch (Exception e)
         {
-            // Whatever the stream throws ends its lines, never the writer's thread (and the process with it).
             _lost += lines;
-            if (!_failing)
-            {
-                _failing = true;
-                ReportFailure(e);
-            }
+            Report(e);
         }
         finally
         {
@@ -236,13 +252,20 @@ internal sealed class LogLineWriter : IDisposable
         }
     }
 
-    private void ReportFailure(Exception e)
+    /// <summary>Says once, until lines are written again, that they are being lost.</summary>
+    private void Report(Exception e)
     {
+        if (_failing)
+        {
+            return;
+        }
+
+        _failing = true;
         try
         {
             _errors.WriteLine($"turnserver: cannot write {_targetName}: {e.Message}; its lines are lost until it can be written");
         }
-        catch (IOException)
+        catch (Exception)
         {
             // Standard error is gone too: there is nobody left to tell.
         }

@@ -91,8 +91,18 @@ public sealed class NonceService
         var addressLength = client.WriteAddressBytes(input[(TimestampLength + 1)..]);
         Span<byte> full = stackalloc byte[32];
         var hmac = ThreadMac();
-        hmac.AppendData(input[..(TimestampLength + 1 + addressLength)]);
-        hmac.GetHashAndReset(full);
+        try
+        {
+            hmac.AppendData(input[..(TimestampLength + 1 + addressLength)]);
+            hmac.GetHashAndReset(full);
+        }
+        catch
+        {
+            // Data appended before a failure would spoil every later nonce on this thread.
+            t_mac = null;
+            hmac.Dispose();
+            throw;
+        }
         full[..MacLength].CopyTo(mac);
     }
 

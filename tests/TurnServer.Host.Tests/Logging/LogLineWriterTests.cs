@@ -50,6 +50,60 @@ public sealed class LogLineWriterTests
     }
 
     [Fact]
+    public void ALineAfterTheWriterWentToSleep_WakesIt()
+    {
+        var target = new RecordingStream();
+        using var writer = new LogLineWriter(target, "test", TextWriter.Null, lost => $"{lost} lost");
+        writer.Write("first");
+        Assert.True(SpinWait.SpinUntil(() => target.Text == "first\n", TimeSpan.FromSeconds(10)));
+
+        // Well past its few empty looks: the writer now waits to be woken.
+        Thread.Sleep(200);
+        writer.Write("second");
+
+        Assert.True(SpinWait.SpinUntil(() => target.Text == "first\nsecond\n", TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void Dispose_WithTheTargetBlocked_ReturnsAndLeavesTheTargetToTheBlockedWrite()
+    {
+        var target = new RecordingStream();
+        target.Block();
+        var writer = new LogLineWriter(target, "test", TextWriter.Null, lost => $"{lost} lost");
+        writer.Write("stuck");
+        Assert.True(SpinWait.SpinUntil(() => target.Blocked, TimeSpan.FromSeconds(10)));
+
+        writer.Dispose();
+
+        Assert.False(target.Disposed);
+        target.Unblock();
+    }
+
+    [Fact]
+    public void ANoticeThatFailsToFormat_CostsItsChunk_NotTheWritersThread()
+    {
+        var target = new RecordingStream();
+        var errors = new StringWriter();
+        var failNotice = true;
+        target.Block();
+        using var writer = new LogLineWriter(target, "test", errors, lost => failNotice ? throw new FormatException("bad notice") : $"{lost} lost");
+        writer.Write("first");
+        Assert.True(SpinWait.SpinUntil(() => target.Blocked, TimeSpan.FromSeconds(10)));
+        for (var i = 0; i <= LogLineWriter.Capacity; i++)
+        {
+            writer.Write("queued");
+        }
+
+        target.Unblock();
+        Assert.True(SpinWait.SpinUntil(() => errors.ToString().Contains("bad notice", StringComparison.Ordinal), TimeSpan.FromSeconds(10)));
+        failNotice = false;
+        writer.Write("after");
+
+        Assert.True(SpinWait.SpinUntil(() => target.Text.Contains("after", StringComparison.Ordinal), TimeSpan.FromSeconds(10)));
+        Assert.Equal($"first\n{LogLineWriter.Capacity + 1} lost\nafter\n", target.Text);
+    }
+
+    [Fact]
     public void Dispose_WritesWhatIsQueued()
     {
         var target = new RecordingStream();
