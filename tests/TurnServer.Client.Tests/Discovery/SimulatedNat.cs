@@ -19,6 +19,9 @@ internal sealed class SimulatedNat(MappingBehavior mapping, FilteringBehavior fi
 
     private readonly Dictionary<(int Socket, string Mapping), HashSet<IPEndPoint>> _sentFrom = [];
 
+    // Each mapping gets the next port, so two mappings never share one by chance.
+    private readonly Dictionary<(int Socket, string Mapping), int> _ports = [];
+
     /// <summary>No NAT: the server sees the host's own address.</summary>
     public bool NoNat { get; init; }
 
@@ -60,8 +63,21 @@ internal sealed class SimulatedNat(MappingBehavior mapping, FilteringBehavior fi
         _ => "any",
     };
 
-    private IPEndPoint MappedFor(NatProbe probe) =>
-        NoNat ? Local : new IPEndPoint(Public, 40000 + (probe.Socket * 1000) + (Math.Abs(MappingKey(probe.Destination).GetHashCode(StringComparison.Ordinal)) % 997));
+    private IPEndPoint MappedFor(NatProbe probe)
+    {
+        if (NoNat)
+        {
+            return Local;
+        }
+
+        var key = (probe.Socket, MappingKey(probe.Destination));
+        if (!_ports.TryGetValue(key, out var port))
+        {
+            _ports[key] = port = 40000 + _ports.Count;
+        }
+
+        return new IPEndPoint(Public, port);
+    }
 
     private bool Admits(HashSet<IPEndPoint> sent, IPEndPoint origin) => filtering switch
     {
