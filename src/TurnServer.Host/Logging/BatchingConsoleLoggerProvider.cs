@@ -59,8 +59,6 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportE
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
-    public void Flush() => _writer.Flush();
-
     public void Dispose() => _writer.Dispose();
 
     private string LostNotice(long lost) =>
