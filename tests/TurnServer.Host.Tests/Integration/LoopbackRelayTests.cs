@@ -116,17 +116,29 @@ public class LoopbackRelayTests(ITestOutputHelper output) : IAsyncLifetime, IDis
             Thread.Sleep(300);
         }
 
-        const int RoundTrips = 10_000;
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        for (var i = 0; i < RoundTrips; i++)
+        // The counter is process-wide: the test host alone allocates a few KiB a second, counted
+        // against whatever packets a window holds. A per-packet allocation shows in every window as
+        // at least one 24-byte object per packet (12 bytes averaged, were only one direction to
+        // allocate); the host's background work does not, so the quietest window decides, against a
+        // limit well below what a single object per packet would cost.
+        const int Windows = 5;
+        const int RoundTripsPerWindow = 4_000;
+        var perPacket = double.MaxValue;
+        for (var window = 0; window < Windows; window++)
         {
-            RoundTrip();
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            for (var i = 0; i < RoundTripsPerWindow; i++)
+            {
+                RoundTrip();
+            }
+
+            var windowPerPacket = (GC.GetTotalAllocatedBytes(precise: true) - before) / (2.0 * RoundTripsPerWindow);
+            output.WriteLine($"Window {window}: {windowPerPacket:F3} bytes allocated per relayed packet over {2 * RoundTripsPerWindow} packets");
+            perPacket = Math.Min(perPacket, windowPerPacket);
         }
 
-        var perPacket = (GC.GetTotalAllocatedBytes(precise: true) - before) / (2.0 * RoundTrips);
-        output.WriteLine($"Server allocation per relayed packet: {perPacket:F3} bytes over {2 * RoundTrips} packets");
         Assert.Equal(relayed, SocketAddressesTestView(relayEndPoint));
-        Assert.True(perPacket < 1, $"{perPacket:F2} bytes allocated per relayed packet");
+        Assert.True(perPacket < 4, $"{perPacket:F2} bytes allocated per relayed packet");
     }
 
     [Fact]
