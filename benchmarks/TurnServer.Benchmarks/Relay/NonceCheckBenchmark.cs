@@ -8,7 +8,7 @@ namespace TurnServer.Benchmarks.Relay;
 /// <summary>
 /// Every authenticated request checks its nonce, an HMAC-SHA256 over the issue time and the client's
 /// IP. The baseline is the one-shot HMAC over the same 9 bytes, which sets OpenSSL up on every call;
-/// <see cref="NonceService"/> keeps a keyed HMAC per thread and only resets it.
+/// <see cref="NonceService"/> builds the HMAC on OpenSSL's plain SHA-256 (<see cref="TurnServer.Protocol.Integrity.Hmac"/>).
 /// </summary>
 [MemoryDiagnoser]
 public class NonceCheckBenchmark

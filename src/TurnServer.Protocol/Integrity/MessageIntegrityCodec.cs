@@ -23,19 +23,8 @@ internal static class MessageIntegrityCodec
         length is >= MinSha256Length and <= Sha256Length && (length & 3) == 0;
 
     /// <summary>Computes the HMAC over a prefix whose header length field is already rewritten.</summary>
-    public static void Compute(bool sha256, ReadOnlySpan<byte> key, ReadOnlySpan<byte> prefix, Span<byte> mac)
-    {
-        if (sha256)
-        {
-            HMACSHA256.HashData(key, prefix, mac);
-        }
-        else
-        {
-#pragma warning disable CA5350 // MESSAGE-INTEGRITY is HMAC-SHA1 by definition (RFC 8489 section 14.5).
-            HMACSHA1.HashData(key, prefix, mac);
-#pragma warning restore CA5350
-        }
-    }
+    public static void Compute(bool sha256, ReadOnlySpan<byte> key, ReadOnlySpan<byte> prefix, Span<byte> mac) =>
+        Hmac.Compute(sha256, key, prefix, mac, LibCryptoDigests.IsAvailable);
 
     /// <summary>
     /// Checks the integrity attribute whose header sits at <paramref name="attributeOffset"/>. The input

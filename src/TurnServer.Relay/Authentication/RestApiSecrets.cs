@@ -59,10 +59,8 @@ public sealed class RestApiSecrets
 
     private static Span<byte> Password(byte[] secret, ReadOnlySpan<byte> username, Span<byte> destination)
     {
-        Span<byte> mac = stackalloc byte[20];
-#pragma warning disable CA5350 // the REST API defines the password as HMAC-SHA1
-        HMACSHA1.HashData(secret, username, mac);
-#pragma warning restore CA5350
+        Span<byte> mac = stackalloc byte[Hmac.Sha1Length];
+        Hmac.Sha1(secret, username, mac);
         Base64.EncodeToUtf8(mac, destination, out _, out var written);
         return destination[..written];
     }
