@@ -40,6 +40,7 @@ public static class Hmac
     {
         var hashLength = sha256 ? Sha256Length : Sha1Length;
         ArgumentOutOfRangeException.ThrowIfLessThan(mac.Length, hashLength, nameof(mac));
+        useLibCrypto &= LibCryptoDigests.IsAvailable; // its function pointers are null without it
 
         var hash = new HashRun(sha256, useLibCrypto, stackalloc byte[LibCryptoDigests.ContextLength]);
         Span<byte> pad = stackalloc byte[BlockLength];

@@ -54,6 +54,20 @@ public class HmacTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Compute_WithAnEmptyKeyOrEmptyData_AgreesWithTheFrameworksHmac(bool useLibCrypto)
+    {
+        byte[] empty = [];
+        var some = RandomNumberGenerator.GetBytes(50);
+        foreach (var sha256 in new[] { false, true })
+        {
+            Assert.Equal(Reference(sha256, empty, some), Compute(sha256, empty, some, useLibCrypto));
+            Assert.Equal(Reference(sha256, some, empty), Compute(sha256, some, empty, useLibCrypto));
+            Assert.Equal(Reference(sha256, empty, empty), Compute(sha256, empty, empty, useLibCrypto));
+        }
+    }
+
     [Fact]
     public void PublicEntryPoints_WriteTheHmacAtTheStartOfALargerBuffer_AndRefuseAShortOne()
     {
