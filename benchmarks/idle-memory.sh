@@ -38,7 +38,9 @@ measure() { # measure NAME command...
   sleep 3
   kill -0 "$server_pid" || { echo "$name did not start:"; tail -n 5 "$work/$name.log"; exit 1; }
   load 200 1 >/dev/null
-  printf '%s\t%s KiB per idle allocation (%s allocations)\n' "$name" "$(load "$CLIENTS" 3)" "$CLIENTS"
+  local kib
+  kib=$(load "$CLIENTS" 3)
+  printf '%s\t%s KiB per idle allocation (%s allocations)\n' "$name" "$kib" "$CLIENTS"
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=
@@ -46,7 +48,7 @@ measure() { # measure NAME command...
 
 measure ours dotnet src/TurnServer.Host/bin/Release/net10.0/turnserver.dll -L 127.0.0.1 --listening-port=$port \
   --realm=bench --user=load:load-password --allow-loopback-peers --no-tls --no-dtls \
-  --min-port=40000 --max-port=59999 --unauthenticated-rate=100000 --drain-timeout=2
+  --min-port=40000 --max-port=49999 --unauthenticated-rate=100000 --drain-timeout=2
 measure coturn turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port=$port \
   --realm=bench --user=load:load-password --lt-cred-mech --allow-loopback-peers --no-tls --no-dtls \
-  --no-cli --no-rfc5780 --min-port=40000 --max-port=59999 --log-file=stdout --simple-log
+  --no-cli --no-rfc5780 --min-port=40000 --max-port=49999 --log-file=stdout --simple-log

@@ -4,7 +4,7 @@
 # and one table of the figures with the ratio ours/coturn. Every run is bounded in time; both
 # servers are stopped by PID at the end. DURATION (seconds per run, default 10) and REPS (default 1).
 #
-#   benchmarks/side-by-side.sh            # about 4 minutes with the defaults
+#   benchmarks/side-by-side.sh            # about 5 minutes with the defaults
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
@@ -109,6 +109,12 @@ for rep in $(seq "$REPS"); do
     printf '%s\t%s\t%s\t%s\n' "uclient -m 5 (10 clients) flood, 100 B" "lost of sent" "$server" "${lost:-?} of $sent" >>"$results"
   done
 done
+
+# Memory per idle allocation needs fresh servers: stop these, and let idle-memory.sh start its own.
+kill "$ours_pid" "$coturn_pid" 2>/dev/null || true
+wait "$ours_pid" "$coturn_pid" 2>/dev/null || true
+benchmarks/idle-memory.sh | awk -F'\t' -v clients="${CLIENTS:-3000}" '{ split($2, kib, " ")
+  printf "%s idle allocations, fresh server after a warm-up run\tserver RSS per idle allocation KiB\t%s\t%s\n", clients, $1, kib[1] }' >>"$results"
 
 # One table: the mean of the repetitions where numeric, the ratio ours/coturn.
 echo
