@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using TurnServer.Coordinator.Strategies;
 
 namespace TurnServer.Coordinator;
@@ -41,11 +42,53 @@ public sealed record CoordinatorOptions
 
     public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How often a quiet connection sends a check on its path, keeping NAT mappings and the relay alive.</summary>
+    /// <summary>
+    /// How often the relay kept warm under a direct path is checked, which keeps its permission,
+    /// channel and NAT mapping alive (TURN's refreshes keep the allocation itself).
+    /// </summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>After a relayed connection is up, how long direct paths are still tried in the background.</summary>
-    public TimeSpan UpgradeWindow { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// A path from which nothing authenticated (data, a check, a check's answer) has come for this
+    /// long is suspect: traffic moves to another path that works, the relay if need be. A quiet path
+    /// is probed from two thirds of this on, so an idle connection costs one check a second or so.
+    /// </summary>
+    public TimeSpan PathSuspectAfter { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>
+    /// RFC 7675 consent: with nothing authenticated from the peer on any path for this long, the
+    /// connection has failed (<see cref="Connections.ConnectionState.Failed"/>).
+    /// </summary>
+    public TimeSpan ConsentTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A path in use is checked at least this often even while packets flow (RFC 7675's consent checks, about every 5 s).</summary>
+    public TimeSpan ConsentInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Keep the TURN allocation (its permission and channel to the peer) while a direct path
+    /// carries the connection, so a dying direct path fails over at once. It costs the relay's
+    /// refreshes and a check every <see cref="KeepAliveInterval"/>; off, the relay is released 5 s
+    /// after a direct path is chosen and a dead direct path leaves the connection disconnected.
+    /// </summary>
+    public bool KeepRelayWarm { get; init; } = true;
+
+    /// <summary>
+    /// Under a relayed connection, direct pairs are checked again for the connection's whole life,
+    /// the pause between rounds doubling from half a second to this.
+    /// </summary>
+    public TimeSpan DirectRecheckMaxInterval { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>How long port prediction (many sockets and probes) goes on before the relay is left to carry the connection.</summary>
+    public TimeSpan PortPredictionWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most candidates taken from one peer's description; the rest are ignored, so no peer can make us check thousands of addresses.</summary>
+    public int MaxRemoteCandidates { get; init; } = 16;
+
+    /// <summary>Diagnostics: state changes, path changes and failovers, at Information; handler faults at Error.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The clock for every timer of the coordinator's connections (a fake one in tests).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Offer loopback addresses as host candidates: for peers on one machine (tests, demos).</summary>
     public bool IncludeLoopback { get; init; }

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TurnServer.Client.Discovery;
 using TurnServer.Coordinator.Candidates;
 using TurnServer.Coordinator.Connections;
@@ -18,16 +20,32 @@ namespace TurnServer.Coordinator;
 /// that calls <see cref="ConnectAsync"/> leads the attempt; the other side gets the connection from
 /// <see cref="AcceptAsync"/> (and <see cref="Connected"/>).
 /// </summary>
-public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposable
+public sealed partial class PeerCoordinator : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<SessionDescription>> _answers = new(StringComparer.Ordinal);
+    /// <summary>Accepted connections waiting for <see cref="AcceptAsync"/>; past this, new ones are closed rather than kept for nobody.</summary>
+    private const int AcceptQueueLength = 32;
+
+    private readonly CoordinatorOptions options;
+    private readonly ConcurrentDictionary<string, PendingAnswer> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PeerConnection, byte> _connections = new();
-    private readonly Channel<PeerConnection> _accepted = Channel.CreateUnbounded<PeerConnection>();
+    private readonly Channel<PeerConnection> _accepted = Channel.CreateBounded<PeerConnection>(new BoundedChannelOptions(AcceptQueueLength) { FullMode = BoundedChannelFullMode.Wait });
     private readonly StatisticsRecorder _statistics = new();
     private readonly CancellationTokenSource _closing = new();
+    private readonly CoordinatorMetrics _metrics = new();
+    private readonly ILogger _logger;
+    private readonly EventQueue _events;
     private SignalingClient? _signaling;
     private bool? _relayReachable;
     private int _pendingAccepts;
+
+    public PeerCoordinator(CoordinatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.options = options;
+        PeerId = PeerIdOf(options.SignalingToken);
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PeerCoordinator>();
+        _events = new EventQueue(_logger);
+    }
 
     public event EventHandler? Initialized;
 
@@ -47,7 +65,7 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
     public CoordinatorOptions Options => options;
 
     /// <summary>This peer's id, as its signaling token names it.</summary>
-    public string PeerId { get; } = PeerIdOf(options.SignalingToken);
+    public string PeerId { get; }
 
     /// <summary>What NAT discovery found at initialization; null without STUN servers or before it.</summary>
     public NatDiscoveryResult? Nat { get; private set; }
@@ -73,7 +91,8 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
 
         _signaling = await SignalingClient.ConnectAsync(options.SignalingUri, options.SignalingToken, cancellationToken).ConfigureAwait(false);
         _signaling.SignalReceived += OnSignal;
-        _signaling.PeerJoined += peer => PeerRegistered?.Invoke(this, peer);
+        _signaling.PeerUnreachable += OnPeerUnreachable;
+        _signaling.PeerJoined += peer => _events.Post(() => PeerRegistered?.Invoke(this, peer));
         await _signaling.RegisterAsync(options.Metadata, cancellationToken).ConfigureAwait(false);
         Initialized?.Invoke(this, EventArgs.Empty);
     }
@@ -100,13 +119,13 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
             }
             catch (TimeoutException e) when (attempt < options.MaxRetries)
             {
-                ConnectionFailed?.Invoke(this, new ConnectionFailedEventArgs(peerId, e, willRetry: true));
-                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                RaiseConnectionFailed(peerId, e, willRetry: true);
+                await Task.Delay(backoff, options.Time, cancellationToken).ConfigureAwait(false);
                 backoff *= 2;
             }
             catch (Exception e) when (e is TimeoutException or SignalingException)
             {
-                ConnectionFailed?.Invoke(this, new ConnectionFailedEventArgs(peerId, e, willRetry: false));
+                RaiseConnectionFailed(peerId, e, willRetry: false);
                 throw;
             }
         }
@@ -131,16 +150,16 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
         timeout.CancelAfter(options.ConnectionTimeout);
         var session = SessionDescription.NewSessionId();
         var answer = new TaskCompletionSource<SessionDescription>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _answers[session] = answer;
+        _answers[session] = new PendingAnswer(peerId, answer);
         PeerConnection? connection = null;
         try
         {
-            (connection, var candidates) = await CandidateGatherer.GatherAsync(peerId, session, controlling: true, options, Nat?.Type, timeout.Token).ConfigureAwait(false);
+            (connection, var candidates) = await CandidateGatherer.GatherAsync(peerId, session, controlling: true, options, Nat?.Type, _metrics, timeout.Token).ConfigureAwait(false);
             NoteRelay(connection);
             await Signaling.SignalAsync(peerId, connection.Describe(SessionDescription.Offer, candidates).ToJson(), timeout.Token).ConfigureAwait(false);
             var remote = await answer.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
             await connection.ConnectAsync(remote, timeout.Token).ConfigureAwait(false);
-            return Established(connection, clock.Elapsed);
+            return Established(connection, clock.Elapsed, outgoing: true);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -169,9 +188,9 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
 
         if (description.Kind == SessionDescription.Answer)
         {
-            if (_answers.TryGetValue(description.Session, out var waiting))
+            if (_answers.TryGetValue(description.Session, out var waiting) && waiting.PeerId == from)
             {
-                waiting.TrySetResult(description);
+                waiting.Answer.TrySetResult(description); // only from the peer the offer went to
             }
 
             return;
@@ -203,6 +222,15 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
             CancellationToken.None);
     }
 
+    /// <summary>Signaling says the peer an offer went to is not connected: its attempts fail now instead of timing out.</summary>
+    private void OnPeerUnreachable(string peerId)
+    {
+        foreach (var pending in _answers.Values.Where(pending => pending.PeerId == peerId))
+        {
+            pending.Answer.TrySetException(new SignalingException(TurnServer.Signaling.Messages.ErrorCode.UnknownPeer, $"peer \"{peerId}\" is not connected to signaling"));
+        }
+    }
+
     /// <summary>The side that did not start: gathers, answers the offer, and follows the checks.</summary>
     private async Task AnswerAsync(string from, SessionDescription offer)
     {
@@ -212,35 +240,56 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
         PeerConnection? connection = null;
         try
         {
-            (connection, var candidates) = await CandidateGatherer.GatherAsync(from, offer.Session, controlling: false, options, Nat?.Type, timeout.Token).ConfigureAwait(false);
+            (connection, var candidates) = await CandidateGatherer.GatherAsync(from, offer.Session, controlling: false, options, Nat?.Type, _metrics, timeout.Token).ConfigureAwait(false);
             NoteRelay(connection);
             var connecting = connection.ConnectAsync(offer, timeout.Token);
             await Signaling.SignalAsync(from, connection.Describe(SessionDescription.Answer, candidates).ToJson(), timeout.Token).ConfigureAwait(false);
             await connecting.ConfigureAwait(false);
-            _accepted.Writer.TryWrite(Established(connection, clock.Elapsed));
+            var established = Established(connection, clock.Elapsed, outgoing: false);
+            if (!_accepted.Writer.TryWrite(established))
+            {
+                LogAcceptQueueFull(_logger, from);
+                await established.DisposeAsync().ConfigureAwait(false);
+            }
         }
-        catch (Exception e) when (e is OperationCanceledException or SignalingException or System.Net.WebSockets.WebSocketException)
+#pragma warning disable CA1031 // Whatever a peer's offer makes fail, the attempt's sockets and allocation must be released and the coordinator carry on.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             await DisposeQuietlyAsync(connection).ConfigureAwait(false);
             if (!_closing.IsCancellationRequested)
             {
-                ConnectionFailed?.Invoke(this, new ConnectionFailedEventArgs(from, e, willRetry: false));
+                LogAnswerFailed(_logger, from, e);
+                RaiseConnectionFailed(from, e, willRetry: false);
             }
         }
     }
 
-    private PeerConnection Established(PeerConnection connection, TimeSpan took)
+    private PeerConnection Established(PeerConnection connection, TimeSpan took, bool outgoing)
     {
-        _statistics.Connected(connection.Path!.Strategy, took);
+        if (outgoing)
+        {
+            _statistics.Connected(connection.Path!.Strategy, took);
+        }
+        else
+        {
+            _statistics.Accepted();
+        }
+
+        _metrics.Connected(took);
         _connections.TryAdd(connection, 0);
         connection.PathChanged += (sender, change) =>
         {
-            _statistics.Upgraded();
+            _statistics.PathChanged();
             PathChanged?.Invoke(sender, change);
         };
-        Connected?.Invoke(this, connection);
+        _ = connection.Completion.ContinueWith(ended => _connections.TryRemove(connection, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _events.Post(() => Connected?.Invoke(this, connection));
         return connection;
     }
+
+    private void RaiseConnectionFailed(string peerId, Exception error, bool willRetry) =>
+        _events.Post(() => ConnectionFailed?.Invoke(this, new ConnectionFailedEventArgs(peerId, error, willRetry)));
 
     private void NoteRelay(PeerConnection connection)
     {
@@ -287,6 +336,16 @@ public sealed class PeerCoordinator(CoordinatorOptions options) : IAsyncDisposab
         }
 
         _closing.Dispose();
-        ShutDown?.Invoke(this, EventArgs.Empty);
+        _events.Post(() => ShutDown?.Invoke(this, EventArgs.Empty));
+        await _events.CompleteAsync().ConfigureAwait(false);
+        _metrics.Dispose();
     }
+
+    private sealed record PendingAnswer(string PeerId, TaskCompletionSource<SessionDescription> Answer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An offer from {Peer} was answered, but nobody is accepting connections: closed")]
+    private static partial void LogAcceptQueueFull(ILogger logger, string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Answering an offer from {Peer} failed")]
+    private static partial void LogAnswerFailed(ILogger logger, string peer, Exception exception);
 }

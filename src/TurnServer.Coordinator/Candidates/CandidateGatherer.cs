@@ -20,13 +20,13 @@ internal static class CandidateGatherer
     private static readonly TimeSpan TcpCandidateGrace = TimeSpan.FromMilliseconds(100);
 
     public static async Task<(PeerConnection Connection, IReadOnlyList<Candidate> Candidates)> GatherAsync(
-        string peerId, string session, bool controlling, CoordinatorOptions options, Client.Discovery.NatType? nat, CancellationToken cancellationToken)
+        string peerId, string session, bool controlling, CoordinatorOptions options, Client.Discovery.NatType? nat, CoordinatorMetrics? metrics, CancellationToken cancellationToken)
     {
         var udp = new UdpBase(IPAddress.Any);
         var bases = new List<PacketBase> { udp };
         var udpBlocked = nat == Client.Discovery.NatType.UdpBlocked;
         var relaying = options.Strategies.Contains(ConnectionStrategy.TurnRelay) ? AllocateAsync(options, udpBlocked, cancellationToken) : Task.FromResult<RelayBase?>(null);
-        var connection = new PeerConnection(peerId, session, controlling, options, bases, nat);
+        var connection = new PeerConnection(peerId, session, controlling, options, bases, nat, metrics);
         try
         {
             var gathering = CandidatesAsync(connection, udp, bases, relaying, options, udpBlocked, cancellationToken);

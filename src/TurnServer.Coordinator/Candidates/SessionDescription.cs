@@ -13,6 +13,9 @@ public sealed record SessionDescription(string Kind, string Session, string Ufra
     public const string Offer = "offer";
     public const string Answer = "answer";
 
+    private const int MaxSessionLength = 64;
+    private const int MaxCredentialLength = 256;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The sender's NAT as its discovery named it, so the two sides can tell whether port prediction is needed.</summary>
@@ -24,13 +27,20 @@ public sealed record SessionDescription(string Kind, string Session, string Ufra
 
     public JsonElement ToJson() => JsonSerializer.SerializeToElement(this, Json);
 
-    /// <summary>The description, or null when the data is not one.</summary>
+    /// <summary>
+    /// The description, or null when the data is not one: every field present, candidates that are
+    /// objects with an address, and ICE's bounds on the credentials (RFC 8839 section 5.4: a ufrag of
+    /// 4 to 256 characters, a password of 22 to 256; we take 16 and up, as our first versions sent).
+    /// </summary>
     public static SessionDescription? FromJson(JsonElement data)
     {
         try
         {
             var description = data.Deserialize<SessionDescription>(Json);
-            return description is { Kind: Offer or Answer, Session.Length: > 0, Ufrag.Length: > 0, Password.Length: >= 16, Candidates: not null } ? description : null;
+            return description is { Kind: Offer or Answer, Session.Length: > 0 and <= MaxSessionLength, Ufrag.Length: >= 4 and <= MaxCredentialLength, Password.Length: >= 16 and <= MaxCredentialLength, Candidates: not null }
+                && description.Candidates.All(c => c is { Address: not null, Protocol: Candidate.Udp or Candidate.Tcp })
+                ? description
+                : null;
         }
         catch (JsonException)
         {

@@ -18,9 +18,16 @@ internal static class CheckMessages
     /// <summary>First byte of an application datagram: STUN's first two bits are zero, ChannelData's 01.</summary>
     public const byte DataMarker = 0xD0;
 
-    private const int MaxLength = 256;
+    /// <summary>
+    /// Our own comprehension-optional attribute (RFC 8489 section 18.3's 0x8000-0xFFFF range): a
+    /// check that carries it says the sender has closed the connection. Signed like any check, so
+    /// only the peer can close it.
+    /// </summary>
+    public const StunAttributeType ConnectionClose = (StunAttributeType)0xC0C0;
 
-    public static byte[] Request(TransactionId id, string receiverUfrag, string senderUfrag, string receiverPassword, bool nominate)
+    private const int MaxLength = 600;
+
+    public static byte[] Request(TransactionId id, string receiverUfrag, string senderUfrag, string receiverPassword, bool nominate, bool close = false)
     {
         Span<byte> buffer = stackalloc byte[MaxLength];
         var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, id);
@@ -28,6 +35,11 @@ internal static class CheckMessages
         if (nominate)
         {
             writer.WriteAttribute(StunAttributeType.UseCandidate, []);
+        }
+
+        if (close)
+        {
+            writer.WriteAttribute(ConnectionClose, []);
         }
 
         writer.WriteMessageIntegrity(Encoding.UTF8.GetBytes(receiverPassword));
@@ -46,10 +58,11 @@ internal static class CheckMessages
     }
 
     /// <summary>A check addressed to us (USERNAME starts with our ufrag) and signed with our password.</summary>
-    public static bool IsValidRequest(ReadOnlySpan<byte> packet, string localUfrag, string localPassword, out TransactionId id, out bool nominated)
+    public static bool IsValidRequest(ReadOnlySpan<byte> packet, string localUfrag, string localPassword, out TransactionId id, out bool nominated, out bool closing)
     {
         id = default;
         nominated = false;
+        closing = false;
         if (StunMessage.Read(packet, out var message) != StunReadStatus.Ok || message.Type != StunMessageType.BindingRequest
             || !message.TryGetAttribute(StunAttributeType.Username, out var username)
             || !Encoding.UTF8.GetString(username).StartsWith(localUfrag + ":", StringComparison.Ordinal)
@@ -60,6 +73,7 @@ internal static class CheckMessages
 
         id = message.TransactionId;
         nominated = message.HasAttribute(StunAttributeType.UseCandidate);
+        closing = message.HasAttribute(ConnectionClose);
         return true;
     }
 

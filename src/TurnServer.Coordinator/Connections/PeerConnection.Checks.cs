@@ -12,25 +12,29 @@ namespace TurnServer.Coordinator.Connections;
 /// Connectivity checks between our bases and the peer's candidates, ICE-style: both sides check
 /// every pair the strategies allow, learn peer-reflexive addresses from checks that arrive from
 /// elsewhere, and the controlling side (the one that offered) nominates the first pair that works,
-/// preferring direct ones; the other side follows its nomination. Under a relayed connection the
-/// direct pairs are still checked for a while, and the path moves when one works.
+/// preferring direct ones; the other side follows its nomination. Checks go on for the connection's
+/// whole life: the relay's pairs are kept checked under a direct path (the warm fallback), and under
+/// a relayed connection the direct pairs are checked again with backoff, so the path moves back
+/// when one works.
 /// </summary>
 public sealed partial class PeerConnection
 {
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan UpgradePace = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan FirstRecheckPause = TimeSpan.FromMilliseconds(500);
     private readonly bool _controlling;
     private readonly CoordinatorOptions _options;
     private readonly string _localUfrag;
     private readonly string _localPassword;
-    private readonly ConcurrentDictionary<TransactionId, TaskCompletionSource<(byte[] Packet, IPEndPoint From)>> _pending = new();
+    private readonly ConcurrentDictionary<TransactionId, PendingCheck> _pending = new();
     private readonly ConcurrentDictionary<IPEndPoint, CandidateKind> _remoteCandidates = new();
     private readonly ConcurrentDictionary<(PacketBase, IPEndPoint), byte> _valid = new();
     private readonly ConcurrentDictionary<(PacketBase, IPEndPoint), byte> _inFlight = new();
+    private readonly ConcurrentDictionary<PacketBase, byte> _released = new();
     private readonly Lock _nominating = new();
     private SessionDescription? _remote;
     private Task? _checking;
     private bool _nominationInFlight;
+    private TaskCompletionSource _recheckNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal string LocalUfrag => _localUfrag;
 
@@ -41,13 +45,8 @@ public sealed partial class PeerConnection
     internal Task<ConnectionPath> ConnectAsync(SessionDescription remote, CancellationToken cancellationToken)
     {
         _remote = remote;
-        foreach (var candidate in remote.Candidates)
+        foreach (var (candidate, endPoint) in RemoteCandidatePolicy.Acceptable(remote.Candidates, _options.MaxRemoteCandidates, _options.IncludeLoopback))
         {
-            if (candidate.ToEndPoint() is not { } endPoint)
-            {
-                continue;
-            }
-
             if (candidate.Protocol == Candidate.Tcp)
             {
                 _remoteTcp.Add(endPoint);
@@ -59,6 +58,7 @@ public sealed partial class PeerConnection
         }
 
         _checking = Task.Run(CheckLoop, CancellationToken.None);
+        _watching = Task.Run(LivenessLoop, CancellationToken.None);
         StartPortPrediction(remote);
         return _established.Task.WaitAsync(cancellationToken);
     }
@@ -77,8 +77,8 @@ public sealed partial class PeerConnection
     /// </summary>
     private async Task<(byte[] Packet, IPEndPoint From)?> ExchangeAsync(PacketBase from, IPEndPoint to, TransactionId id, ReadOnlyMemory<byte> request, CancellationToken cancellationToken, int sends = 8, TimeSpan? wait = null)
     {
-        var answer = new TaskCompletionSource<(byte[], IPEndPoint)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = answer;
+        var pending = new PendingCheck(from, to, new TaskCompletionSource<(byte[], IPEndPoint)>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _pending[id] = pending;
         try
         {
             for (var send = 0; send < sends; send++)
@@ -86,7 +86,7 @@ public sealed partial class PeerConnection
                 await from.SendAsync(to, request, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    return await answer.Task.WaitAsync(wait ?? TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+                    return await pending.Answer.Task.WaitAsync(wait ?? TimeSpan.FromMilliseconds(100), _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -105,57 +105,81 @@ public sealed partial class PeerConnection
     /// <summary>A check from the peer: answer it, remember the address it came from, and follow a nomination.</summary>
     private void OnCheck(PacketBase at, IPEndPoint from, ReadOnlySpan<byte> packet)
     {
-        if (!CheckMessages.IsValidRequest(packet, _localUfrag, _localPassword, out var id, out var nominated))
+        if (!CheckMessages.IsValidRequest(packet, _localUfrag, _localPassword, out var id, out var nominated, out var closing))
         {
             return; // not from the peer: a stranger cannot sign with this session's password
         }
 
         _ = at.SendAsync(from, CheckMessages.Response(id, from, _localPassword), _closing.Token).AsTask();
         _authorized.TryAdd((at, from), 0);
-        if (at is not TcpBase)
+        Heard(at, from);
+        if (at is not TcpBase && _remoteCandidates.Count < 2 * _options.MaxRemoteCandidates)
         {
             _remoteCandidates.TryAdd(from, CandidateKind.PeerReflexive);
         }
 
-        if (nominated && !_controlling)
+        if (closing)
+        {
+            SetState(ConnectionState.Closed, "closed by the peer");
+        }
+        else if (nominated && !_controlling)
         {
             Select(at, from);
         }
     }
 
+    /// <summary>
+    /// Checks every pair not known to work: quickly while connecting, then in rounds whose pauses
+    /// double from <see cref="FirstRecheckPause"/> to the configured most, starting over when the
+    /// path fails over (<see cref="RecheckSoon"/>). The relay's pairs are part of it once connected,
+    /// so a warm fallback is known to work before it is needed.
+    /// </summary>
     private async Task CheckLoop()
     {
-        var started = DateTime.UtcNow;
+        var started = _time.GetTimestamp();
+        var pause = FirstRecheckPause;
         try
         {
             while (!_closing.IsCancellationRequested)
             {
-                var elapsed = DateTime.UtcNow - started;
-                var relayToo = _options.Mode == ConnectionMode.Race || elapsed >= _options.DirectTimeout || !DirectAllowed || DirectHopeless;
-                var current = _selected?.Path;
-                if (current is { Kind: PathKind.Direct } || (current is not null && (!_controlling || elapsed > _options.UpgradeWindow)))
-                {
-                    break; // connected directly, or the upgrade window has passed (only the controlling side moves paths)
-                }
-
+                var elapsed = _time.GetElapsedTime(started);
+                var current = _selected;
+                var relayToo = current is not null || _options.Mode == ConnectionMode.Race || elapsed >= _options.DirectTimeout || !DirectAllowed || DirectHopeless;
                 if (relayToo)
                 {
                     StartTcpPunching();
                 }
 
-                foreach (var (packetBase, remote, kind) in Pairs(relayToo && current is null).Concat(TcpPairs()))
+                var withRelay = current is null ? relayToo : _options.KeepRelayWarm || current.Path.Kind == PathKind.Relayed;
+                foreach (var (packetBase, remote, kind) in Pairs(withRelay).Concat(TcpPairs()))
                 {
                     if (_inFlight.TryAdd((packetBase, remote), 0))
                     {
                         _ = CheckInTurnAsync(packetBase, remote, kind);
-                        await Task.Delay(TimeSpan.FromMilliseconds(5), _closing.Token).ConfigureAwait(false);
+                        await Task.Delay(TimeSpan.FromMilliseconds(5), _time, _closing.Token).ConfigureAwait(false);
                     }
                 }
 
-                await Task.Delay(current is null ? Pace : UpgradePace, _closing.Token).ConfigureAwait(false);
-            }
+                if (current is null)
+                {
+                    await Task.Delay(Pace, _time, _closing.Token).ConfigureAwait(false);
+                    continue;
+                }
 
-            await KeepAliveLoop().ConfigureAwait(false);
+                NominateBetterPair();
+                var recheckNow = Volatile.Read(ref _recheckNow);
+                await Task.WhenAny(Task.Delay(pause, _time, _closing.Token), recheckNow.Task).ConfigureAwait(false);
+                _closing.Token.ThrowIfCancellationRequested();
+                if (recheckNow.Task.IsCompleted)
+                {
+                    Interlocked.CompareExchange(ref _recheckNow, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), recheckNow);
+                    pause = FirstRecheckPause;
+                }
+                else
+                {
+                    pause = pause * 2 < _options.DirectRecheckMaxInterval ? pause * 2 : _options.DirectRecheckMaxInterval;
+                }
+            }
         }
         catch (OperationCanceledException)
         {
@@ -163,16 +187,35 @@ public sealed partial class PeerConnection
         }
     }
 
-    /// <summary>A check on the path in use now and then: keeps NAT mappings and the peer's view of it fresh.</summary>
-    private async Task KeepAliveLoop()
+    /// <summary>Ends the check loop's pause and its backoff: a path has just failed, so the others are worth checking now.</summary>
+    private void RecheckSoon() => Volatile.Read(ref _recheckNow).TrySetResult();
+
+    /// <summary>
+    /// The controlling side, now and then: a direct pair known to work beats a relayed path in use
+    /// (one found while another nomination was in flight, say). Heard lately, it is nominated now;
+    /// quiet, it goes back to the check loop, which nominates it when it answers.
+    /// </summary>
+    private void NominateBetterPair()
     {
-        while (!_closing.IsCancellationRequested)
+        if (!_controlling || SendingPair is not { Path.Kind: PathKind.Relayed })
         {
-            await Task.Delay(_options.KeepAliveInterval, _closing.Token).ConfigureAwait(false);
-            if (_selected is { } selected)
+            return;
+        }
+
+        foreach (var (packetBase, remote) in _valid.Keys)
+        {
+            if (_released.ContainsKey(packetBase) || PathOf(packetBase, remote).Kind != PathKind.Direct)
             {
-                _ = CheckAsync(selected.Base, selected.Remote, selected.Path.RemoteKind);
+                continue;
             }
+
+            if (QuietFor(packetBase, remote) < _options.PathSuspectAfter)
+            {
+                _ = ConsiderNominatingAsync(packetBase, remote, _remoteCandidates.GetValueOrDefault(remote, CandidateKind.PeerReflexive));
+                return;
+            }
+
+            _valid.TryRemove((packetBase, remote), out _);
         }
     }
 
@@ -204,7 +247,7 @@ public sealed partial class PeerConnection
                 var allowed = relayed
                     ? withRelay && strategies.Contains(ConnectionStrategy.TurnRelay)
                     : kind == CandidateKind.Host ? strategies.Contains(ConnectionStrategy.Direct) : strategies.Contains(ConnectionStrategy.UdpHolePunching);
-                if (allowed && !_valid.ContainsKey((packetBase, remote)) && remote.AddressFamily == packetBase.LocalEndPoint.AddressFamily)
+                if (allowed && !_valid.ContainsKey((packetBase, remote)) && !_released.ContainsKey(packetBase) && remote.AddressFamily == packetBase.LocalEndPoint.AddressFamily)
                 {
                     yield return (packetBase, remote, kind);
                 }
@@ -225,18 +268,19 @@ public sealed partial class PeerConnection
         }
     }
 
-    private async Task CheckAsync(PacketBase packetBase, IPEndPoint remote, CandidateKind remoteKind, bool nominate = false)
+    /// <summary>Checks a pair (nominating it if asked); true when the peer answered from there.</summary>
+    private async Task<bool> CheckAsync(PacketBase packetBase, IPEndPoint remote, CandidateKind remoteKind, bool nominate = false, int sends = 8, TimeSpan? wait = null)
     {
         if (_remote is not { } description)
         {
-            return;
+            return false;
         }
 
         var id = TransactionId.NewRandom();
         var request = CheckMessages.Request(id, description.Ufrag, _localUfrag, description.Password, nominate);
         try
         {
-            var answer = await ExchangeAsync(packetBase, remote, id, request, _closing.Token).ConfigureAwait(false);
+            var answer = await ExchangeAsync(packetBase, remote, id, request, _closing.Token, sends, wait).ConfigureAwait(false);
             if (answer is not { } response || !CheckMessages.IsValidResponse(response.Packet, description.Password))
             {
                 if (nominate)
@@ -244,14 +288,16 @@ public sealed partial class PeerConnection
                     _valid.TryRemove((packetBase, remote), out _); // checked again, and nominated again when it answers
                 }
 
-                return;
+                return false;
             }
 
+            Heard(packetBase, remote);
             await OnPairWorksAsync(packetBase, remote, remoteKind, nominate).ConfigureAwait(false);
+            return true;
         }
         catch (OperationCanceledException)
         {
-            // Closed.
+            return false; // closed
         }
     }
 
@@ -272,20 +318,32 @@ public sealed partial class PeerConnection
     /// <summary>
     /// The controlling side nominates a working pair when nothing better is in use: any pair at
     /// first (a relayed one in race mode only after the grace for a direct one), later a direct one
-    /// under a relayed connection.
+    /// under a relayed path, or any working one when the path in use has gone quiet.
     /// </summary>
     private async Task ConsiderNominatingAsync(PacketBase packetBase, IPEndPoint remote, CandidateKind remoteKind)
     {
         var direct = PathOf(packetBase, remote).Kind == PathKind.Direct;
-        if (!direct && _options.Mode == ConnectionMode.Race && DirectAllowed)
+        if (!direct && _options.Mode == ConnectionMode.Race && DirectAllowed && _selected is null)
         {
-            await Task.Delay(_options.RaceGrace, _closing.Token).ConfigureAwait(false);
+            await Task.Delay(_options.RaceGrace, _time, _closing.Token).ConfigureAwait(false);
         }
 
+        var current = SendingPair;
+        var better = current is null
+            || (direct && current.Path.Kind == PathKind.Relayed)
+            || (!IsSame(current, packetBase, remote) && QuietFor(current.Base, current.Remote) >= _options.PathSuspectAfter);
+        if (better)
+        {
+            await NominateAsync(packetBase, remote, remoteKind).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A check with USE-CANDIDATE: the peer takes the pair when it arrives, we when it is answered; one at a time.</summary>
+    private async Task NominateAsync(PacketBase packetBase, IPEndPoint remote, CandidateKind remoteKind)
+    {
         lock (_nominating)
         {
-            var current = _selected?.Path;
-            if (_nominationInFlight || (current is not null && (current.Kind == PathKind.Direct || !direct)))
+            if (_nominationInFlight)
             {
                 return;
             }
@@ -306,6 +364,8 @@ public sealed partial class PeerConnection
         }
     }
 
+    private static bool IsSame(SelectedPair pair, PacketBase packetBase, IPEndPoint remote) => ReferenceEquals(pair.Base, packetBase) && pair.Remote.Equals(remote);
+
     private ConnectionPath PathOf(PacketBase packetBase, IPEndPoint remote)
     {
         var remoteKind = _remoteCandidates.GetValueOrDefault(remote, CandidateKind.PeerReflexive);
@@ -317,4 +377,7 @@ public sealed partial class PeerConnection
             : ConnectionStrategy.UdpHolePunching;
         return new ConnectionPath(relayed ? PathKind.Relayed : PathKind.Direct, strategy, packetBase.Transport, packetBase.Kind, packetBase.LocalEndPoint, remoteKind, remote);
     }
+
+    /// <summary>A check waiting for its answer: from where it left and to where it went, which the answer must match.</summary>
+    private sealed record PendingCheck(PacketBase Base, IPEndPoint Remote, TaskCompletionSource<(byte[] Packet, IPEndPoint From)> Answer);
 }

@@ -41,29 +41,33 @@ public sealed partial class PeerConnection
             return;
         }
 
-        var remotePublic = remote.Candidates.Where(c => c.Kind == CandidateKind.ServerReflexive).Select(c => c.ToEndPoint()).OfType<IPEndPoint>().ToList();
+        var remotePublic = RemoteCandidatePolicy.Acceptable(remote.Candidates, _options.MaxRemoteCandidates, _options.IncludeLoopback)
+            .Where(c => c.Candidate.Kind == CandidateKind.ServerReflexive && c.Candidate.Protocol == Candidate.Udp).Select(c => c.EndPoint).ToList();
         if (remotePublic.Count == 0)
         {
             return;
         }
 
-        if (_localNat == NatType.Symmetric && IsPortRestricted(remoteNat))
+        lock (_predicting)
         {
-            _predicting.Add(Task.Run(() => SprayAsync(remotePublic), CancellationToken.None));
-        }
-        else if (IsPortRestricted(_localNat) && remoteNat == NatType.Symmetric)
-        {
-            _predicting.Add(Task.Run(() => ProbeAsync(remotePublic[0].Address), CancellationToken.None));
+            if (_localNat == NatType.Symmetric && IsPortRestricted(remoteNat))
+            {
+                _predicting.Add(Task.Run(() => SprayAsync(remotePublic), CancellationToken.None));
+            }
+            else if (IsPortRestricted(_localNat) && remoteNat == NatType.Symmetric)
+            {
+                _predicting.Add(Task.Run(() => ProbeAsync(remotePublic[0].Address), CancellationToken.None));
+            }
         }
     }
 
-    private bool PredictionNeeded(DateTime started) =>
-        !_closing.IsCancellationRequested && _selected?.Path.Kind != PathKind.Direct && DateTime.UtcNow - started < _options.UpgradeWindow;
+    private bool PredictionNeeded(long started) =>
+        !_closing.IsCancellationRequested && _selected?.Path.Kind != PathKind.Direct && _time.GetElapsedTime(started) < _options.PortPredictionWindow;
 
     /// <summary>The hard side: many sockets, each checking the easy side's public address now and then.</summary>
     private async Task SprayAsync(List<IPEndPoint> targets)
     {
-        var started = DateTime.UtcNow;
+        var started = _time.GetTimestamp();
         try
         {
             for (var i = 0; i < SpraySockets; i++)
@@ -78,24 +82,61 @@ public sealed partial class PeerConnection
 
             while (PredictionNeeded(started))
             {
-                foreach (var socket in _spray)
+                PacketBase[] sockets;
+                lock (_spray)
+                {
+                    sockets = [.. _spray];
+                }
+
+                foreach (var socket in sockets)
                 {
                     targets.ForEach(target => _ = CheckOnceAsync(socket, target, CandidateKind.ServerReflexive));
                 }
 
-                await Task.Delay(SprayRepeat, _closing.Token).ConfigureAwait(false);
+                await Task.Delay(SprayRepeat, _time, _closing.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException)
         {
             // Closed, or out of sockets: the relay carries the connection.
         }
+
+        await CloseUnusedSprayAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Port prediction is over (or a direct path won): the sockets that are not carrying the connection are closed.</summary>
+    private async Task CloseUnusedSprayAsync()
+    {
+        var inUse = _selected?.Base;
+        PacketBase[] unused;
+        lock (_spray)
+        {
+            unused = [.. _spray.Where(socket => !ReferenceEquals(socket, inUse))];
+            _spray.RemoveAll(socket => !ReferenceEquals(socket, inUse));
+        }
+
+        foreach (var socket in unused)
+        {
+            await socket.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Port prediction's sockets still open, for tests.</summary>
+    internal int OpenSpraySockets
+    {
+        get
+        {
+            lock (_spray)
+            {
+                return _spray.Count;
+            }
+        }
     }
 
     /// <summary>The easy side: checks to random ports of the hard side's public address, from our one socket.</summary>
     private async Task ProbeAsync(IPAddress target)
     {
-        var started = DateTime.UtcNow;
+        var started = _time.GetTimestamp();
         var socket = _bases[0];
         var ports = Enumerable.Range(1024, 65536 - 1024).ToArray();
         RandomNumberGenerator.Shuffle(ports.AsSpan());
@@ -108,7 +149,7 @@ public sealed partial class PeerConnection
                     _ = CheckOnceAsync(socket, new IPEndPoint(target, port), CandidateKind.PeerReflexive, predicted: true);
                 }
 
-                await Task.Delay(ProbeBatchPause, _closing.Token).ConfigureAwait(false);
+                await Task.Delay(ProbeBatchPause, _time, _closing.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

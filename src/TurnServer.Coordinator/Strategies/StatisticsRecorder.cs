@@ -7,13 +7,17 @@ internal sealed class StatisticsRecorder
     private readonly Dictionary<ConnectionStrategy, List<TimeSpan>> _times = [];
     private int _attempts;
     private int _failures;
-    private int _upgrades;
+    private int _pathChanges;
+    private int _accepted;
 
     public void Attempted() => Interlocked.Increment(ref _attempts);
 
     public void Failed() => Interlocked.Increment(ref _failures);
 
-    public void Upgraded() => Interlocked.Increment(ref _upgrades);
+    public void PathChanged() => Interlocked.Increment(ref _pathChanges);
+
+    /// <summary>A connection another peer started: counted apart, since it was not our attempt.</summary>
+    public void Accepted() => Interlocked.Increment(ref _accepted);
 
     public void Connected(ConnectionStrategy strategy, TimeSpan took)
     {
@@ -40,7 +44,7 @@ internal sealed class StatisticsRecorder
                     var sorted = entry.Value.Order().ToList();
                     return new StrategyStatistics(sorted.Count, sorted[sorted.Count / 2], sorted[^1]);
                 });
-            return new CoordinatorStatistics(Volatile.Read(ref _attempts), _times.Values.Sum(t => t.Count), Volatile.Read(ref _failures), Volatile.Read(ref _upgrades), byStrategy);
+            return new CoordinatorStatistics(Volatile.Read(ref _attempts), _times.Values.Sum(t => t.Count), Volatile.Read(ref _failures), Volatile.Read(ref _pathChanges), byStrategy) { Accepted = Volatile.Read(ref _accepted) };
         }
     }
 }

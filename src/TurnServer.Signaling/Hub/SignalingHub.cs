@@ -14,6 +14,7 @@ namespace TurnServer.Signaling.Hub;
 /// </summary>
 public sealed partial class SignalingHub(SignalingLimits limits, TimeProvider time, ILogger<SignalingHub> logger)
 {
+    private const int MaxRequestIdLength = 64;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, PeerState> _peers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _rooms = new(StringComparer.Ordinal);
@@ -125,7 +126,7 @@ public sealed partial class SignalingHub(SignalingLimits limits, TimeProvider ti
 
         if (message.Type == MessageType.Ping)
         {
-            connection.TrySend(new SignalingMessage(MessageType.Pong));
+            Reply(connection, message.Id, new SignalingMessage(MessageType.Pong));
             return;
         }
 
@@ -137,54 +138,55 @@ public sealed partial class SignalingHub(SignalingLimits limits, TimeProvider ti
 
         if (!state.Registered)
         {
-            connection.TrySend(SignalingMessage.ErrorOf(ErrorCode.NotRegistered, "register first"));
+            Reply(connection, message.Id, SignalingMessage.ErrorOf(ErrorCode.NotRegistered, "register first"));
             return;
         }
 
         switch (message.Type)
         {
             case MessageType.Join:
-                Join(state, message.Room);
+                Join(state, message);
                 break;
             case MessageType.Leave:
                 Leave(state, message.Room);
                 break;
             case MessageType.Discover:
-                Discover(state, message.Room);
+                Discover(state, message);
                 break;
             case MessageType.Signal:
                 Route(state, message);
                 break;
             default:
-                connection.TrySend(SignalingMessage.ErrorOf(ErrorCode.BadMessage, $"unknown type \"{message.Type}\""));
+                Reply(connection, message.Id, SignalingMessage.ErrorOf(ErrorCode.BadMessage, $"unknown type \"{message.Type}\""));
                 break;
         }
     }
 
-    private static void Register(PeerState state, SignalingMessage message)
+    private static void Register(PeerState state, SignalingMessage request)
     {
-        if (message.Metadata is { ValueKind: not JsonValueKind.Object })
+        if (request.Metadata is { ValueKind: not JsonValueKind.Object })
         {
-            state.Connection.TrySend(SignalingMessage.ErrorOf(ErrorCode.BadMessage, "metadata is a JSON object"));
+            Reply(state.Connection, request.Id, SignalingMessage.ErrorOf(ErrorCode.BadMessage, "metadata is a JSON object"));
             return;
         }
 
         state.Registered = true;
-        state.Metadata = message.Metadata?.Clone();
-        state.Connection.TrySend(new SignalingMessage(MessageType.Registered) { Peer = state.Connection.PeerId });
+        state.Metadata = request.Metadata?.Clone();
+        Reply(state.Connection, request.Id, new SignalingMessage(MessageType.Registered) { Peer = state.Connection.PeerId });
     }
 
-    private void Join(PeerState state, string? room)
+    private void Join(PeerState state, SignalingMessage request)
     {
+        var room = request.Room;
         if (!PeerToken.IsValidPeerId(room))
         {
-            state.Connection.TrySend(SignalingMessage.ErrorOf(ErrorCode.BadMessage, "a room is named like a peer id"));
+            Reply(state.Connection, request.Id, SignalingMessage.ErrorOf(ErrorCode.BadMessage, "a room is named like a peer id"));
             return;
         }
 
         if (!state.Rooms.Contains(room) && state.Rooms.Count >= limits.MaxRoomsPerPeer)
         {
-            state.Connection.TrySend(SignalingMessage.ErrorOf(ErrorCode.TooManyRooms, $"at most {limits.MaxRoomsPerPeer} rooms"));
+            Reply(state.Connection, request.Id, SignalingMessage.ErrorOf(ErrorCode.TooManyRooms, $"at most {limits.MaxRoomsPerPeer} rooms"));
             return;
         }
 
@@ -195,7 +197,7 @@ public sealed partial class SignalingHub(SignalingLimits limits, TimeProvider ti
         }
 
         var others = members.Where(id => id != state.Connection.PeerId).Select(id => _peers[id]).ToList();
-        state.Connection.TrySend(new SignalingMessage(MessageType.Joined) { Room = room, Peers = Listed(others) });
+        Reply(state.Connection, request.Id, new SignalingMessage(MessageType.Joined) { Room = room, Peers = Listed(others) });
         if (members.Add(state.Connection.PeerId))
         {
             state.Rooms.Add(room);
@@ -213,8 +215,9 @@ public sealed partial class SignalingHub(SignalingLimits limits, TimeProvider ti
     }
 
     /// <summary>The peers of a room the asker is in, or with no room every registered peer.</summary>
-    private void Discover(PeerState state, string? room)
+    private void Discover(PeerState state, SignalingMessage request)
     {
+        var room = request.Room;
         IEnumerable<PeerState> found;
         if (room is null)
         {
@@ -226,27 +229,31 @@ public sealed partial class SignalingHub(SignalingLimits limits, TimeProvider ti
         }
         else
         {
-            state.Connection.TrySend(SignalingMessage.ErrorOf(ErrorCode.BadMessage, "join a room to discover its peers"));
+            Reply(state.Connection, request.Id, SignalingMessage.ErrorOf(ErrorCode.BadMessage, "join a room to discover its peers"));
             return;
         }
 
         var others = found.Where(p => !ReferenceEquals(p, state)).ToList();
-        state.Connection.TrySend(new SignalingMessage(MessageType.Peers) { Room = room, Peers = Listed(others) });
+        Reply(state.Connection, request.Id, new SignalingMessage(MessageType.Peers) { Room = room, Peers = Listed(others) });
     }
 
-    private void Route(PeerState state, SignalingMessage message)
+    private void Route(PeerState state, SignalingMessage request)
     {
-        if (message.To is null || !_peers.TryGetValue(message.To, out var target) || !target.Registered)
+        if (request.To is null || !_peers.TryGetValue(request.To, out var target) || !target.Registered)
         {
-            state.Connection.TrySend(SignalingMessage.ErrorOf(ErrorCode.UnknownPeer, $"no peer \"{message.To}\" is connected") with { To = message.To });
+            Reply(state.Connection, request.Id, SignalingMessage.ErrorOf(ErrorCode.UnknownPeer, $"no peer \"{request.To}\" is connected") with { To = request.To });
             return;
         }
 
-        if (target.Connection.TrySend(new SignalingMessage(MessageType.Signal) { From = state.Connection.PeerId, Data = message.Data }))
+        if (target.Connection.TrySend(new SignalingMessage(MessageType.Signal) { From = state.Connection.PeerId, Data = request.Data }))
         {
             Interlocked.Increment(ref _routed);
         }
     }
+
+    /// <summary>An answer to a peer's request, carrying the request's id so the peer can match it (null for a peer that sent none).</summary>
+    private static void Reply(ISignalingConnection connection, string? id, SignalingMessage answer) =>
+        connection.TrySend(id is { Length: > 0 and <= MaxRequestIdLength } ? answer with { Id = id } : answer);
 
     private List<PeerInfo> Listed(List<PeerState> peers) =>
         peers.Take(limits.MaxPeersListed).Select(p => new PeerInfo(p.Connection.PeerId, p.Metadata)).ToList();

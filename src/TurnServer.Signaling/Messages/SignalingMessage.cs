@@ -16,6 +16,9 @@ public sealed record SignalingMessage(string Type)
         MaxDepth = 16,
     };
 
+    /// <summary>A request's id, chosen by the peer and echoed in the answer or error, so answers cannot be taken for another request's.</summary>
+    public string? Id { get; init; }
+
     public string? Peer { get; init; }
 
     public string? To { get; init; }

@@ -78,11 +78,28 @@ public sealed class CoordinatorTests : IAsyncLifetime
             await ExchangeAsync(offered, accepted);
 
             Assert.Equal(1, alice.Statistics.Successes);
-            Assert.Equal(1, bob.Statistics.Successes);
+            Assert.Equal(1.0, alice.Statistics.SuccessRate);
+            Assert.Equal(0, bob.Statistics.Successes); // bob made no attempt: an accepted connection is counted apart
+            Assert.Equal(1, bob.Statistics.Accepted);
             Assert.True(alice.CheckHealth() is { Healthy: true, SignalingConnected: true, RelayReachable: true, OpenConnections: 1 });
             Assert.NotNull(alice.Nat);
 
-            // Both gathered a relay; on a direct path they give it back, and the connection carries on.
+            // Both keep their relay warm under the direct path (the fallback), and the connection carries on.
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            Assert.Equal(2, _server.Engine.Allocations.Count);
+            await ExchangeAsync(offered, accepted, messages: 3);
+        }
+    }
+
+    [Fact]
+    public async Task WithoutAWarmRelay_ADirectPathGivesTheRelayBack()
+    {
+        var (alice, bob) = await StartPairAsync(OptionsFor("alice") with { KeepRelayWarm = false }, OptionsFor("bob") with { KeepRelayWarm = false });
+        await using (alice)
+        await using (bob)
+        {
+            var (offered, accepted) = await ConnectAsync(alice, bob);
+            Assert.Equal(PathKind.Direct, offered.Path!.Kind);
             var deadline = DateTime.UtcNow.AddSeconds(15);
             while (_server.Engine.Allocations.Count > 0 && DateTime.UtcNow < deadline)
             {
@@ -91,6 +108,83 @@ public sealed class CoordinatorTests : IAsyncLifetime
 
             Assert.Equal(0, _server.Engine.Allocations.Count);
             await ExchangeAsync(offered, accepted, messages: 3);
+        }
+    }
+
+    [Fact]
+    public async Task ClosedConnections_LeaveTheCoordinators_AndThePeerSeesTheClose()
+    {
+        var (alice, bob) = await StartPairAsync(OptionsFor("alice"), OptionsFor("bob"));
+        await using (alice)
+        await using (bob)
+        {
+            for (var round = 0; round < 3; round++)
+            {
+                var (offered, accepted) = await ConnectAsync(alice, bob);
+                await using (offered)
+                await using (accepted)
+                {
+                    await ExchangeAsync(offered, accepted, messages: 2);
+                    await offered.CloseAsync();
+                    Assert.Equal(ConnectionState.Closed, await accepted.Completion.WaitAsync(TimeSpan.FromSeconds(5)));
+                }
+            }
+
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while ((alice.CheckHealth().OpenConnections > 0 || bob.CheckHealth().OpenConnections > 0 || _server.Engine.Allocations.Count > 0) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(0, alice.CheckHealth().OpenConnections);
+            Assert.Equal(0, bob.CheckHealth().OpenConnections);
+            Assert.Equal(0, _server.Engine.Allocations.Count); // every relay released with its connection
+        }
+    }
+
+    [Fact]
+    public async Task HandlersThatThrow_CostNothing_ButTheirLogLine()
+    {
+        var (alice, bob) = await StartPairAsync(OptionsFor("alice"), OptionsFor("bob"));
+        await using (alice)
+        await using (bob)
+        {
+            alice.Connected += (_, _) => throw new InvalidOperationException("the application's bug");
+            bob.Connected += (_, _) => throw new InvalidOperationException("the application's bug");
+            bob.PeerRegistered += (_, _) => throw new InvalidOperationException("the application's bug");
+            await alice.JoinRoomAsync("room");
+            await bob.JoinRoomAsync("room");
+            for (var round = 0; round < 2; round++)
+            {
+                var (offered, accepted) = await ConnectAsync(alice, bob);
+                await ExchangeAsync(offered, accepted, messages: 3);
+            }
+
+            Assert.True(bob.CheckHealth().SignalingConnected);
+        }
+    }
+
+    [Fact]
+    public async Task AMalformedOffer_IsIgnored_WithoutGatheringOrLeaking()
+    {
+        var (alice, bob) = await StartPairAsync(OptionsFor("alice"), OptionsFor("bob"));
+        await using (alice)
+        await using (bob)
+        {
+            var token = PeerToken.Issue(Encoding.UTF8.GetBytes(SignalingSecret), "mallory", DateTimeOffset.UtcNow.AddMinutes(10));
+            await using var mallory = await TurnServer.Coordinator.Signaling.SignalingClient.ConnectAsync(new Uri($"ws://{_server.SignalingEndPoint}/signaling"), token);
+            await mallory.RegisterAsync(null);
+            var offer = System.Text.Json.JsonDocument.Parse("""{"kind":"offer","session":"s-1","ufrag":"abcdefgh","password":"0123456789abcdefghijkl","candidates":[null]}""").RootElement;
+            for (var i = 0; i < 5; i++)
+            {
+                await mallory.SignalAsync("bob", offer);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(0, _server.Engine.Allocations.Count); // before the fix each offer gathered a relay and never released it
+            Assert.Equal(0, bob.CheckHealth().OpenConnections);
+            var (offered, accepted) = await ConnectAsync(alice, bob); // and bob still answers genuine offers
+            await ExchangeAsync(offered, accepted, messages: 2);
         }
     }
 
@@ -165,18 +259,22 @@ public sealed class CoordinatorTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnknownPeer_TimesOut_AfterItsRetries_AndIsCounted()
+    public async Task UnknownPeer_FailsAtOnce_WithoutRetries_AndIsCounted()
     {
-        var options = OptionsFor("alice") with { ConnectionTimeout = TimeSpan.FromMilliseconds(700), MaxRetries = 1, RetryBackoff = TimeSpan.FromMilliseconds(50) };
+        var options = OptionsFor("alice") with { ConnectionTimeout = TimeSpan.FromSeconds(10), MaxRetries = 2 };
         await using var alice = new PeerCoordinator(options);
         await alice.InitializeAsync();
         var failures = new List<ConnectionFailedEventArgs>();
         alice.ConnectionFailed += (_, failure) => failures.Add(failure);
 
-        await Assert.ThrowsAsync<TimeoutException>(() => alice.ConnectAsync("nobody"));
-        Assert.Equal([true, false], failures.Select(f => f.WillRetry));
-        Assert.Equal(2, alice.Statistics.Attempts);
-        Assert.Equal(2, alice.Statistics.Failures);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<TurnServer.Coordinator.Signaling.SignalingException>(() => alice.ConnectAsync("nobody"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Equal(TurnServer.Signaling.Messages.ErrorCode.UnknownPeer, error.Code);
+        await Task.Delay(200); // events are raised off the caller's thread
+        Assert.Equal([false], failures.Select(f => f.WillRetry));
+        Assert.Equal(1, alice.Statistics.Attempts);
+        Assert.Equal(1, alice.Statistics.Failures);
     }
 
     [Fact]

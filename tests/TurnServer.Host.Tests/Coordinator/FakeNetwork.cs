@@ -6,13 +6,23 @@ using TurnServer.Coordinator.Connections;
 
 namespace TurnServer.Host.Tests.Coordinator;
 
-/// <summary>Bases wired to each other in memory, with a switch that drops packets between chosen ones.</summary>
-internal sealed class FakeNetwork
+/// <summary>
+/// Bases wired to each other in memory, with switches that drop packets between chosen ones, delay
+/// them (on the given clock, so a fake one moves them only when the test moves it), or make them
+/// arrive from another address than the one they left from.
+/// </summary>
+internal sealed class FakeNetwork(TimeProvider? time = null)
 {
     private readonly ConcurrentDictionary<IPEndPoint, FakeBase> _bases = new();
 
     /// <summary>Drops a packet when it says so (from, to).</summary>
     public Func<IPEndPoint, IPEndPoint, bool> Drops { get; set; } = (_, _) => false;
+
+    /// <summary>How long a packet takes (from, to); none by default.</summary>
+    public Func<IPEndPoint, IPEndPoint, TimeSpan> Latency { get; set; } = (_, _) => TimeSpan.Zero;
+
+    /// <summary>The source the receiver sees (from, to): the sender's own address by default.</summary>
+    public Func<IPEndPoint, IPEndPoint, IPEndPoint> SourceSeen { get; set; } = (from, _) => from;
 
     public FakeBase Base(CandidateKind kind, string endPoint)
     {
@@ -21,11 +31,16 @@ internal sealed class FakeNetwork
         return packetBase;
     }
 
-    private void Deliver(IPEndPoint from, IPEndPoint to, ReadOnlyMemory<byte> packet)
+    private async Task DeliverAsync(IPEndPoint from, IPEndPoint to, ReadOnlyMemory<byte> packet)
     {
+        if (Latency(from, to) is { } latency && latency > TimeSpan.Zero)
+        {
+            await Task.Delay(latency, time ?? TimeProvider.System);
+        }
+
         if (!Drops(from, to) && _bases.TryGetValue(to, out var target))
         {
-            target.Receive(from, packet);
+            target.Receive(SourceSeen(from, to), packet);
         }
     }
 
@@ -42,7 +57,7 @@ internal sealed class FakeNetwork
         public override ValueTask SendAsync(IPEndPoint to, ReadOnlyMemory<byte> packet, CancellationToken cancellationToken)
         {
             var copy = packet.ToArray();
-            _ = Task.Run(() => network.Deliver(localEndPoint, to, copy), CancellationToken.None); // as a socket: the sender does not wait
+            _ = Task.Run(() => network.DeliverAsync(localEndPoint, to, copy), CancellationToken.None); // as a socket: the sender does not wait
             return ValueTask.CompletedTask;
         }
 
