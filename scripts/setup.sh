@@ -19,9 +19,10 @@ fi
 # prometheus brings promtool (checks /metrics) and the server that scrapes it in a test; systemd
 # brings systemd-analyze, which checks config/turnserver.service; chromium is the browser the
 # WebRTC tests drive (never a downloaded one); tshark's STUN dissector checks our wire format;
-# nodejs runs playwright-core, which drives Chromium; iproute2, nftables and openssl build the NAT
-# lab (tests/natlab/run.sh): network namespaces, NAT routers, and its server's TLS certificate.
-packages=(coturn prometheus systemd chromium tshark nodejs iproute2 nftables openssl)
+# nodejs runs playwright-core, which drives Chromium; iproute2, nftables, conntrack and openssl build the NAT
+# lab (tests/natlab/run.sh): network namespaces, NAT routers (conntrack flushes their tables), and its
+# server's TLS certificate.
+packages=(coturn prometheus systemd chromium tshark nodejs iproute2 nftables conntrack openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -36,6 +36,12 @@ internal sealed record DemoOptions
           --timeout S               connection timeout (15)
           --hold S                  after connecting through the relay, wait up to this long for a direct path (0)
           --json                    one JSON line with the result
+          --stream S                after connecting, both sides send 100-byte numbered packets for S
+                                    seconds (at --rate N a second, 50) and report arrivals, losses
+                                    and path changes, timed against --marks FILE ("cut MS",
+                                    "restore MS" lines in Unix milliseconds, written meanwhile)
+          --idle S                  with --stream: stay quiet for S seconds first, and report
+                                    whether the path was kept
         """;
 
     public string? Id { get; init; }
@@ -77,6 +83,14 @@ internal sealed record DemoOptions
     public TimeSpan Hold { get; init; }
 
     public bool Json { get; init; }
+
+    public TimeSpan Stream { get; init; }
+
+    public int Rate { get; init; } = 50;
+
+    public string? Marks { get; init; }
+
+    public TimeSpan Idle { get; init; }
 
     public static DemoOptions Parse(string[] args)
     {
@@ -131,6 +145,10 @@ internal sealed record DemoOptions
             Timeout = TimeSpan.FromSeconds(double.Parse(Value("--timeout") ?? "15", CultureInfo.InvariantCulture)),
             Hold = TimeSpan.FromSeconds(double.Parse(Value("--hold") ?? "0", CultureInfo.InvariantCulture)),
             Json = flags.Contains("--json"),
+            Stream = TimeSpan.FromSeconds(double.Parse(Value("--stream") ?? "0", CultureInfo.InvariantCulture)),
+            Rate = int.Parse(Value("--rate") ?? "50", CultureInfo.InvariantCulture),
+            Marks = Value("--marks"),
+            Idle = TimeSpan.FromSeconds(double.Parse(Value("--idle") ?? "0", CultureInfo.InvariantCulture)),
         };
     }
 

@@ -63,6 +63,27 @@ static async Task<int> OnePeerAsync(DemoOptions options)
         result["connected"] = true;
         result["ms"] = clock.ElapsedMilliseconds;
         result["path"] = Describe(connection.Path!);
+        if (options.Stream > TimeSpan.Zero)
+        {
+            Console.Error.WriteLine($"{coordinator.PeerId} connected"); // the lab cuts the path after this line
+            if (options.Idle > TimeSpan.Zero)
+            {
+                var changes = 0;
+                connection.PathChanged += (_, _) => Interlocked.Increment(ref changes);
+                var before = connection.Path;
+                await Task.Delay(options.Idle);
+                result["keptPath"] = connection.Path == before && Volatile.Read(ref changes) == 0;
+            }
+
+            foreach (var (key, value) in await new StreamRun(connection, options.Stream, options.Rate).RunAsync(options.Marks))
+            {
+                result[key] = value;
+            }
+
+            Console.WriteLine(JsonSerializer.Serialize(result));
+            return 0;
+        }
+
         if (connection.Path!.Kind == PathKind.Relayed && options.Hold > TimeSpan.Zero)
         {
             var direct = new TaskCompletionSource();

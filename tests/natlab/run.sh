@@ -23,7 +23,8 @@
 # Every router drops unsolicited packets to itself (its port-unreachable replies would spoil a punch),
 # and both sites are rebuilt for each pair, so NAT tables start empty.
 #
-# Needs root, iproute2, nftables and openssl. Only 203.0.113.0/24, 198.51.100.0/24 and
+# After the matrix, the liveness scenarios (path-cut, nat-rebind, long-idle; LIVENESS=0 skips them).
+# Needs root, iproute2, nftables, conntrack and openssl. Only 203.0.113.0/24, 198.51.100.0/24 and
 # 100.64.0.0/10 are used, inside namespaces of our own, all deleted at the end. The last line reads
 # "N/21 connected, D direct, R relayed". KINDS="port symmetric" runs a subset; the exit status is 0
 # when every pair connected on the path expected of it and discovery named every kind.
@@ -32,7 +33,7 @@ cd "$(dirname "$0")/../.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 [ "$(id -u)" = 0 ] || { echo "natlab: needs root (network namespaces and nftables)" >&2; exit 2; }
-for tool in ip nft openssl; do
+for tool in ip nft openssl conntrack; do
   command -v "$tool" >/dev/null || { echo "natlab: $tool is missing (scripts/setup.sh installs it)" >&2; exit 2; }
 done
 
@@ -259,6 +260,97 @@ for pair in ${TCP_PAIRS:-port:port full:address}; do
     echo "  alice: $alice_json" >&2
   fi
 done
+
+# Liveness, between two port-restricted NATs on a direct path, both sides streaming 50 numbered
+# packets a second: the direct path cut on a router and restored (path-cut), both routers' NAT
+# tables flushed (nat-rebind), and two peers idle for three minutes behind NATs that forget UDP
+# after 30 s (long-idle). Each prints its line; a missed target counts as a failure.
+now_ms() { date +%s%3N; }
+stream_pair() { # stream_pair SECONDS [demo args...]: bob and alice stream; returns once both are connected
+  local seconds=$1; shift
+  : >"$work/marks"
+  demo hB --id bob --accept --stream "$seconds" --marks "$work/marks" "$@" >"$work/bob.json" 2>"$work/bob.err" &
+  bob=$!
+  for _ in $(seq 150); do grep -q "bob ready" "$work/bob.err" 2>/dev/null && break; sleep 0.1; done
+  demo hA --id alice --connect bob --stream "$seconds" --marks "$work/marks" "$@" >"$work/alice.json" 2>"$work/alice.err" &
+  alice=$!
+  for _ in $(seq 300); do
+    grep -q "alice connected" "$work/alice.err" 2>/dev/null && grep -q "bob connected" "$work/bob.err" 2>/dev/null && break
+    sleep 0.1
+  done
+}
+stream_results() { # waits for both; sets alice_json and bob_json
+  wait "$alice" || true
+  wait "$bob" || true
+  alice_json=$(tail -n 1 "$work/alice.json" 2>/dev/null || true)
+  bob_json=$(tail -n 1 "$work/bob.json" 2>/dev/null || true)
+}
+larger() { local a=${1:-} b=${2:-}; [[ "$a" =~ ^[0-9]+$ ]] || a=-1; [[ "$b" =~ ^[0-9]+$ ]] || b=-1; echo $((a > b ? a : b)); }
+liveness_failed() { # liveness_failed NAME: counts it and shows why
+  failures=$((failures + 1))
+  echo "  $1: alice: $alice_json" >&2
+  echo "  $1: bob:   $bob_json" >&2
+  tail -n 20 "$work/alice.err" "$work/bob.err" >&2 || true
+}
+
+if [ "${LIVENESS:-1}" = 1 ]; then
+  echo
+  site A 1 port
+  site B 2 port
+  stream_pair 25
+  sleep 5
+  in_ns rA nft -f - <<'EOF'
+table ip cut {
+  chain direct {
+    type filter hook forward priority -10; policy accept;
+    ip daddr 198.51.100.6 drop
+    ip saddr 198.51.100.6 drop
+  }
+}
+EOF
+  echo "cut $(now_ms)" >>"$work/marks"
+  sleep 8
+  in_ns rA nft delete table ip cut
+  echo "restore $(now_ms)" >>"$work/marks"
+  stream_results
+  failover=$(larger "$(field "$alice_json" recoveredMs)" "$(field "$bob_json" recoveredMs)")
+  back=$(larger "$(field "$alice_json" directMs)" "$(field "$bob_json" directMs)")
+  lost=$(( $(larger "$(field "$alice_json" lost)" 0) + $(larger "$(field "$bob_json" lost)" 0) ))
+  echo "path-cut: failover $failover ms, lost $lost packets, back to direct $back ms"
+  # Targets: over within 2 s, at most 2 s of packets lost each way (50 a second), direct again within 10 s.
+  if [ "$failover" -lt 0 ] || [ "$failover" -gt 2000 ] || [ "$lost" -gt 200 ] || [ "$back" -lt 0 ] || [ "$back" -gt 10000 ]; then
+    liveness_failed path-cut
+  fi
+
+  site A 1 port
+  site B 2 port
+  stream_pair 15
+  sleep 5
+  echo "cut $(now_ms)" >>"$work/marks"
+  in_ns rA conntrack -F >/dev/null 2>&1 || true
+  in_ns rB conntrack -F >/dev/null 2>&1 || true
+  stream_results
+  recovered=$(larger "$(field "$alice_json" recoveredMs)" "$(field "$bob_json" recoveredMs)")
+  echo "nat-rebind: recovered $recovered ms"
+  if [ "$recovered" -lt 0 ] || [ "$recovered" -gt 2000 ]; then
+    liveness_failed nat-rebind
+  fi
+
+  site A 1 port
+  site B 2 port
+  for router in rA rB; do
+    in_ns "$router" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 net.netfilter.nf_conntrack_udp_timeout_stream=30
+  done
+  stream_pair 3 --idle "${IDLE_SECONDS:-180}" --rate 10
+  stream_results
+  if [ "$(field "$alice_json" keptPath)" = true ] && [ "$(field "$bob_json" keptPath)" = true ] \
+    && [ "$(field "$alice_json" received)" -gt 0 ] 2>/dev/null && [ "$(field "$bob_json" received)" -gt 0 ] 2>/dev/null; then
+    echo "long-idle: ok"
+  else
+    echo "long-idle: failed"
+    liveness_failed long-idle
+  fi
+fi
 
 echo
 echo "| kind | NAT discovery named it | expected |"

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using TurnServer.Host.Tests.Integration;
 using TurnServer.Host.Tests.Interop;
 using TurnServer.Testing;
@@ -7,14 +9,15 @@ namespace TurnServer.Host.Tests.Coordinator;
 
 /// <summary>
 /// The NAT lab (tests/natlab/run.sh): the coordinator between two sites behind every pair of the six
-/// emulated NAT kinds, in network namespaces. Needs root and nftables; skipped without them on a
-/// developer's machine, failed in CI.
+/// emulated NAT kinds, in network namespaces, then connections that must stay up while the lab cuts
+/// their direct path, flushes the NATs' tables and leaves them idle past the NATs' UDP timeout.
+/// Needs root and nftables; skipped without them on a developer's machine, failed in CI.
 /// </summary>
 [Collection(SequentialCollection.Name)]
 public sealed class NatLabTests(ITestOutputHelper output)
 {
     [RequiresToolFact("nft", "nftables")]
-    public async Task EveryPairOfNatKinds_Connects_DirectlyWhereItCan_AndDiscoveryNamesEveryKind()
+    public async Task EveryPairOfNatKinds_Connects_DirectlyWhereItCan_DiscoveryNamesEveryKind_AndConnectionsStayUp()
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -29,6 +32,17 @@ public sealed class NatLabTests(ITestOutputHelper output)
         output.WriteLine(report);
 
         Assert.Contains("21/21 connected, 14 direct, 7 relayed", report, StringComparison.Ordinal);
+        var cut = Regex.Match(report, @"^path-cut: failover (\d+) ms, lost (\d+) packets, back to direct (\d+) ms$", RegexOptions.Multiline);
+        Assert.True(cut.Success, "no path-cut line");
+        Assert.InRange(Number(cut, 1), 0, 2000); // failover within 2 s of the cut
+        Assert.InRange(Number(cut, 2), 0, 200); // at most 2 s of packets lost each way, at 50 a second
+        Assert.InRange(Number(cut, 3), 0, 10_000); // direct again within 10 s of the route's return
+        var rebind = Regex.Match(report, @"^nat-rebind: recovered (\d+) ms$", RegexOptions.Multiline);
+        Assert.True(rebind.Success, "no nat-rebind line");
+        Assert.InRange(Number(rebind, 1), 0, 2000);
+        Assert.Matches(new Regex("^long-idle: ok$", RegexOptions.Multiline), report);
         Assert.Equal(0, exit);
     }
+
+    private static int Number(Match match, int group) => int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture);
 }
