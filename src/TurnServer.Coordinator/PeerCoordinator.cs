@@ -28,6 +28,7 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
     private readonly CoordinatorOptions options;
     private readonly ConcurrentDictionary<string, PendingAnswer> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PeerConnection, byte> _connections = new();
+    private readonly ConcurrentDictionary<string, PeerConnection> _bySession = new(StringComparer.Ordinal);
     private readonly Channel<PeerConnection> _accepted = Channel.CreateBounded<PeerConnection>(new BoundedChannelOptions(AcceptQueueLength) { FullMode = BoundedChannelFullMode.Wait });
     private readonly StatisticsRecorder _statistics = new();
     private readonly CancellationTokenSource _closing = new();
@@ -196,6 +197,16 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
             return;
         }
 
+        if (description.Kind == SessionDescription.Update)
+        {
+            if (_bySession.TryGetValue(description.Session, out var updated) && updated.PeerId == from)
+            {
+                updated.OnUpdate(description);
+            }
+
+            return;
+        }
+
         if (!(options.AcceptFrom?.Invoke(from) ?? true))
         {
             return;
@@ -278,12 +289,22 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
 
         _metrics.Connected(took);
         _connections.TryAdd(connection, 0);
+        _bySession[connection.SessionId] = connection;
+        connection.SendUpdate = (update, cancellationToken) => Signaling.SignalAsync(connection.PeerId, update.ToJson(), cancellationToken);
         connection.PathChanged += (sender, change) =>
         {
             _statistics.PathChanged();
             PathChanged?.Invoke(sender, change);
         };
-        _ = connection.Completion.ContinueWith(ended => _connections.TryRemove(connection, out var _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = connection.Completion.ContinueWith(
+            ended =>
+            {
+                _connections.TryRemove(connection, out var _);
+                _bySession.TryRemove(new KeyValuePair<string, PeerConnection>(connection.SessionId, connection));
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         _events.Post(() => Connected?.Invoke(this, connection));
         return connection;
     }

@@ -42,6 +42,7 @@ internal sealed record DemoOptions
                                     "restore MS" lines in Unix milliseconds, written meanwhile)
           --idle S                  with --stream: stay quiet for S seconds first, and report
                                     whether the path was kept
+          --again                   with --stream: then connect once more and exchange 5 messages
         """;
 
     public string? Id { get; init; }
@@ -92,13 +93,15 @@ internal sealed record DemoOptions
 
     public TimeSpan Idle { get; init; }
 
+    public bool Again { get; init; }
+
     public static DemoOptions Parse(string[] args)
     {
         var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var flags = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is "--accept" or "--json")
+            if (args[i] is "--accept" or "--json" or "--again")
             {
                 flags.Add(args[i]);
             }
@@ -149,6 +152,7 @@ internal sealed record DemoOptions
             Rate = int.Parse(Value("--rate") ?? "50", CultureInfo.InvariantCulture),
             Marks = Value("--marks"),
             Idle = TimeSpan.FromSeconds(double.Parse(Value("--idle") ?? "0", CultureInfo.InvariantCulture)),
+            Again = flags.Contains("--again"),
         };
     }
 

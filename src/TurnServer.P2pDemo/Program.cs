@@ -80,6 +80,11 @@ static async Task<int> OnePeerAsync(DemoOptions options)
                 result[key] = value;
             }
 
+            if (options.Again)
+            {
+                result["again"] = await ConnectAgainAsync(coordinator, options);
+            }
+
             Console.WriteLine(JsonSerializer.Serialize(result));
             return 0;
         }
@@ -123,6 +128,36 @@ static async Task<int> OnePeerAsync(DemoOptions options)
     }
 
     return connection is null ? 1 : 0;
+}
+
+// A second connection between the same two peers, say after the signaling service restarted: the
+// offering side tries until the other has registered again.
+static async Task<int> ConnectAgainAsync(PeerCoordinator coordinator, DemoOptions options)
+{
+    using var deadline = new CancellationTokenSource(options.Timeout * 3);
+    try
+    {
+        if (options.Connect is null)
+        {
+            return await EchoAsync(await coordinator.AcceptAsync(deadline.Token), 5);
+        }
+
+        while (true)
+        {
+            try
+            {
+                return await SendAndCountEchoesAsync(await coordinator.ConnectAsync(options.Connect, deadline.Token), 5);
+            }
+            catch (TurnServer.Coordinator.Signaling.SignalingException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), deadline.Token); // not registered again yet
+            }
+        }
+    }
+    catch (Exception e) when (e is TimeoutException or OperationCanceledException or PeerConnectionClosedException)
+    {
+        return 0;
+    }
 }
 
 static Dictionary<string, string> Describe(ConnectionPath path) => new()

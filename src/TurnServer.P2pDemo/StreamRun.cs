@@ -16,6 +16,7 @@ internal sealed class StreamRun(PeerConnection connection, TimeSpan duration, in
     private readonly List<(long At, PathKind Kind)> _paths = [];
     private readonly List<long> _arrivals = [];
     private long _highestSequence = -1;
+    private long _longestSendMs;
     private int _received;
 
     public async Task<Dictionary<string, object?>> RunAsync(string? marksFile)
@@ -47,9 +48,11 @@ internal sealed class StreamRun(PeerConnection connection, TimeSpan duration, in
         while (clock.Elapsed < duration)
         {
             BinaryPrimitives.WriteInt64BigEndian(packet, sequence++);
+            var sendStarted = clock.ElapsedMilliseconds;
             try
             {
                 await connection.SendAsync(packet).ConfigureAwait(false);
+                _longestSendMs = Math.Max(_longestSendMs, clock.ElapsedMilliseconds - sendStarted);
             }
             catch (PeerConnectionClosedException)
             {
@@ -105,7 +108,13 @@ internal sealed class StreamRun(PeerConnection connection, TimeSpan duration, in
             ["lost"] = Math.Max(0, _highestSequence + 1 - _received),
             ["state"] = connection.State.ToString(),
             ["finalPath"] = connection.Path?.Kind.ToString(),
+            ["longestSendMs"] = _longestSendMs,
         };
+        lock (_paths)
+        {
+            report["pathChanges"] = string.Join(' ', _paths.Select(p => $"{p.Kind}@{p.At}"));
+        }
+
         if (marks.TryGetValue("cut", out var cut))
         {
             // The longest silence that ends after the cut: its end is the first packet on the new path.

@@ -16,6 +16,7 @@ public sealed partial class TurnClient
 
     private volatile bool _reallocating;
     private int _allocationLost;
+    private int _refreshSoon;
 
     /// <summary>
     /// Raised, on a background thread, once the client has allocated again by itself. The relayed
@@ -46,6 +47,14 @@ public sealed partial class TurnClient
             _received.Writer.TryComplete();
         }
     }
+
+    /// <summary>
+    /// Asks the server about the allocation on the next maintenance tick (within a second) rather
+    /// than after the keep-alive interval. Over UDP a server that restarted says nothing until asked:
+    /// a caller whose peer went quiet through the relay finds out this way, and the 437 that comes
+    /// back starts the reallocation at once.
+    /// </summary>
+    public void CheckAllocationSoon() => Volatile.Write(ref _refreshSoon, 1);
 
     /// <summary>The maintenance loop makes the allocation again on its next tick.</summary>
     private void MarkLost() => Volatile.Write(ref _allocationLost, 1);

@@ -280,7 +280,7 @@ public sealed partial class TurnClient
     {
         var now = _time.GetUtcNow();
         var margin = _options.RefreshMargin < PermissionLifetime ? _options.RefreshMargin : TimeSpan.FromMinutes(1);
-        if (now >= _expiresAt - _options.RefreshMargin || now - _refreshedAt >= _options.KeepAliveInterval)
+        if (now >= _expiresAt - _options.RefreshMargin || now - _refreshedAt >= _options.KeepAliveInterval || Interlocked.Exchange(ref _refreshSoon, 0) == 1)
         {
             await RefreshAsync(_stopping.Token).ConfigureAwait(false);
         }

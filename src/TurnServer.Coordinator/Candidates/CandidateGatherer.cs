@@ -19,6 +19,13 @@ internal static class CandidateGatherer
     private static readonly TimeSpan TransportHeadStart = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan TcpCandidateGrace = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Requests to the relay give up after under 5 s (five sends, 250 ms doubling), not RFC 8489's
+    /// 39.5 s: a connection whose relay restarted is waiting on them, and the reallocation that
+    /// follows a failure tries again anyway.
+    /// </summary>
+    private static readonly Client.Stun.RetransmissionPolicy RelayRetransmission = new(TimeSpan.FromMilliseconds(250), 5, 4);
+
     public static async Task<(PeerConnection Connection, IReadOnlyList<Candidate> Candidates)> GatherAsync(
         string peerId, string session, bool controlling, CoordinatorOptions options, Client.Discovery.NatType? nat, CoordinatorMetrics? metrics, CancellationToken cancellationToken)
     {
@@ -61,8 +68,7 @@ internal static class CandidateGatherer
 
         if (await relaying.ConfigureAwait(false) is { } relay)
         {
-            relay.Start(connection.OnPacket);
-            bases.Add(relay);
+            connection.AddRelay(relay);
             candidates.Add(Candidate.Of(CandidateKind.Relayed, relay.LocalEndPoint));
         }
 
@@ -164,7 +170,7 @@ internal static class CandidateGatherer
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(AllocateTimeout);
             var credentials = await entry.Credentials(timeout.Token).ConfigureAwait(false);
-            var client = await TurnClient.AllocateAsync(new TurnClientOptions(server, credentials) { Transport = transport, Tls = entry.Tls }, timeout.Token).ConfigureAwait(false);
+            var client = await TurnClient.AllocateAsync(new TurnClientOptions(server, credentials) { Transport = transport, Tls = entry.Tls, Retransmission = RelayRetransmission }, timeout.Token).ConfigureAwait(false);
             return new RelayBase(client, transport);
         }
         catch (Exception e) when (e is TurnException or TimeoutException or IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)

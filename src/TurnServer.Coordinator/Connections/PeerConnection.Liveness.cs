@@ -83,6 +83,11 @@ public sealed partial class PeerConnection
             _ = CheckAsync(sending.Base, sending.Remote, sending.Path.RemoteKind, sends: 1, wait: ProbeAfter / 2);
         }
 
+        if (quiet >= ProbeAfter && sending.Path.Kind == PathKind.Relayed)
+        {
+            SuspectRelays();
+        }
+
         if (quiet >= _options.PathSuspectAfter)
         {
             OnSuspect(sending, quiet);
@@ -180,6 +185,7 @@ public sealed partial class PeerConnection
         if (!await CheckAsync(packetBase, remote, _remoteCandidates.GetValueOrDefault(remote, CandidateKind.Relayed)).ConfigureAwait(false))
         {
             _valid.TryRemove((packetBase, remote), out _); // the check loop tries the relay's pairs again
+            SuspectRelays();
         }
     }
 

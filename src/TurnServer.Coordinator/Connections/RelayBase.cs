@@ -20,6 +20,12 @@ internal sealed class RelayBase(TurnClient client, ClientTransport transport) : 
 
     public override IPEndPoint LocalEndPoint => client.RelayedEndPoint;
 
+    /// <summary>The allocation was made again (the server restarted or lost it): the new relayed address.</summary>
+    public event Action<RelayBase, IPEndPoint>? Reallocated;
+
+    /// <summary>Has the client ask the server about its allocation now (see <see cref="TurnClient.CheckAllocationSoon"/>).</summary>
+    public void CheckAllocationSoon() => client.CheckAllocationSoon();
+
     /// <summary>Where this client reaches the TURN server from, as the server sees it.</summary>
     public IPEndPoint MappedEndPoint => client.MappedEndPoint;
 
@@ -46,7 +52,15 @@ internal sealed class RelayBase(TurnClient client, ClientTransport transport) : 
         }
     }
 
-    public override void Start(PacketHandler handler) => _receiving = Task.Run(() => ReceiveLoop(handler));
+    public override void Start(PacketHandler handler)
+    {
+        client.Reallocated += (_, e) =>
+        {
+            _permissions.Clear(); // installed again by the client; our cache must not hide a failure of the new allocation
+            Reallocated?.Invoke(this, e.RelayedEndPoint);
+        };
+        _receiving = Task.Run(() => ReceiveLoop(handler));
+    }
 
     private async Task ReceiveLoop(PacketHandler handler)
     {

@@ -17,7 +17,7 @@ public sealed class SignalingClient : IAsyncDisposable
 {
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan LongestReconnectDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LongestReconnectDelay = TimeSpan.FromSeconds(5);
     private readonly Uri _endpoint;
     private readonly Func<CancellationToken, Task<string>> _token;
     private readonly SemaphoreSlim _sending = new(1, 1);
@@ -198,7 +198,7 @@ public sealed class SignalingClient : IAsyncDisposable
             Task<string>? receiving = null;
             try
             {
-                await Task.Delay(delay, _closing.Token).ConfigureAwait(false);
+                await Task.Delay(delay * (0.8 + (0.4 * Random.Shared.NextDouble())), _closing.Token).ConfigureAwait(false); // jittered: a restarted service is not hit by every peer at once
                 delay = delay * 2 < LongestReconnectDelay ? delay * 2 : LongestReconnectDelay;
                 await OpenAsync(_closing.Token).ConfigureAwait(false);
                 receiving = StartReceiving(); // the answers to registering come through it

@@ -36,6 +36,26 @@ public sealed class TurnClientReallocationTests
     }
 
     [Fact]
+    public async Task CheckAllocationSoon_FindsARestartedServer_LongBeforeTheKeepAlive()
+    {
+        var port = Interop.ExternalTool.FreeUdpAndTcpPort();
+        await using var peer = new UdpEchoPeer();
+        var first = await ServerFixture.StartAsync($"--listening-port={port}");
+        var options = RelayTurnClient.QuickToNotice(new IPEndPoint(IPAddress.Loopback, port)) with { KeepAliveInterval = TimeSpan.FromMinutes(5) };
+        await using var client = await TurnClient.AllocateAsync(options);
+        var reallocated = new TaskCompletionSource<TurnReallocatedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Reallocated += (_, e) => reallocated.TrySetResult(e);
+        await first.DisposeAsync();
+        await using var second = await ServerFixture.StartAsync($"--listening-port={port}");
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.False(reallocated.Task.IsCompleted); // over UDP a restarted server says nothing until asked
+        client.CheckAllocationSoon();
+        await reallocated.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await RelayTurnClient.ExchangeAsync(client, peer.EndPoint, messages: 3);
+    }
+
+    [Fact]
     public async Task AllocationEndedByTheServer_ClientNoticesAtItsNextKeepAlive_AndAllocatesAgain()
     {
         await using var server = await ServerFixture.StartAsync();
