@@ -45,9 +45,10 @@ internal sealed class RelayBase(TurnClient client, ClientTransport transport) : 
             // A peer the server refuses to relay to (a private address, say): that pair fails, and the
             // failed permission stays cached so it is not asked for again on every check.
         }
-        catch (Exception e) when (e is TimeoutException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is TimeoutException or IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
         {
-            // The server did not answer (or the allocation is being replaced): ask again next time.
+            // The server did not answer, refused (an ICMP error while it restarts), or the allocation
+            // is being replaced: this datagram is lost, as on any network, and the permission asked again.
             _permissions.TryRemove(to.Address, out _);
         }
     }
