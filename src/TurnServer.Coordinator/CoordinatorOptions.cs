@@ -13,7 +13,7 @@ public sealed record CoordinatorOptions
     /// <summary>This peer's token for signaling (its id and expiry, signed by the application's backend).</summary>
     public required string SignalingToken { get; init; }
 
-    /// <summary>STUN servers for the public address and NAT discovery; the first that answers is used.</summary>
+    /// <summary>STUN servers for the public address and NAT discovery: those that answer are used, in this order.</summary>
     public IReadOnlyList<IPEndPoint> StunServers { get; init; } = [];
 
     /// <summary>

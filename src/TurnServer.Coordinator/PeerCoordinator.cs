@@ -35,6 +35,8 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
     private readonly CoordinatorMetrics _metrics = new();
     private readonly ILogger _logger;
     private readonly EventQueue _events;
+    private static readonly Client.Stun.RetransmissionPolicy StunProbe = new(TimeSpan.FromMilliseconds(250), 2, 2);
+    private CoordinatorOptions _gathering;
     private SignalingClient? _signaling;
     private bool? _relayReachable;
     private int _pendingAccepts;
@@ -43,6 +45,7 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options;
+        _gathering = options;
         PeerId = PeerIdOf(options.SignalingToken);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PeerCoordinator>();
         _events = new EventQueue(_logger);
@@ -75,14 +78,41 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
 
     public CoordinatorStatistics Statistics => _statistics.Snapshot();
 
-    /// <summary>Discovers the NAT (with the first two STUN servers), connects to signaling and registers.</summary>
+    /// <summary>
+    /// The STUN servers in the order given, those that answer a Binding first (one probe each, all at
+    /// once, 750 ms): a server that is down must not make discovery decide that UDP is blocked, nor
+    /// cost every gathering its timeout. With none answering the list is kept as it is, and
+    /// discovery then says UDP is blocked, which it is.
+    /// </summary>
+    private static async Task<IReadOnlyList<System.Net.IPEndPoint>> AnsweringFirstAsync(IReadOnlyList<System.Net.IPEndPoint> servers, CancellationToken cancellationToken)
+    {
+        var probes = servers.Select(async server =>
+        {
+            var any = new System.Net.IPEndPoint(server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? System.Net.IPAddress.IPv6Any : System.Net.IPAddress.Any, 0);
+            await using var socket = new Client.Stun.UdpStunSocket(any, StunProbe);
+            try
+            {
+                return await socket.BindingAsync(server, cancellationToken: cancellationToken).ConfigureAwait(false) is not null;
+            }
+            catch (Exception e) when (e is TimeoutException or IOException or System.Net.Sockets.SocketException)
+            {
+                return false;
+            }
+        }).ToList();
+        var answered = await Task.WhenAll(probes).ConfigureAwait(false);
+        return [.. servers.Where((_, i) => answered[i]), .. servers.Where((_, i) => !answered[i])];
+    }
+
+    /// <summary>Discovers the NAT (with the first two STUN servers that answer), connects to signaling and registers.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (options.StunServers.Count > 0)
         {
+            var answering = await AnsweringFirstAsync(options.StunServers, cancellationToken).ConfigureAwait(false);
+            _gathering = options with { StunServers = answering };
             try
             {
-                Nat = await NatDiscovery.DiscoverAsync(options.StunServers[0], options.StunServers.Count > 1 ? options.StunServers[1] : null, new Client.Stun.RetransmissionPolicy(TimeSpan.FromMilliseconds(200), 4, 8), cancellationToken).ConfigureAwait(false);
+                Nat = await NatDiscovery.DiscoverAsync(answering[0], answering.Count > 1 ? answering[1] : null, new Client.Stun.RetransmissionPolicy(TimeSpan.FromMilliseconds(200), 4, 8), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is TimeoutException or IOException or System.Net.Sockets.SocketException)
             {
@@ -155,7 +185,7 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
         PeerConnection? connection = null;
         try
         {
-            (connection, var candidates) = await CandidateGatherer.GatherAsync(peerId, session, controlling: true, options, Nat?.Type, _metrics, timeout.Token).ConfigureAwait(false);
+            (connection, var candidates) = await CandidateGatherer.GatherAsync(peerId, session, controlling: true, _gathering, Nat?.Type, _metrics, timeout.Token).ConfigureAwait(false);
             NoteRelay(connection);
             await Signaling.SignalAsync(peerId, connection.Describe(SessionDescription.Offer, candidates).ToJson(), timeout.Token).ConfigureAwait(false);
             var remote = await answer.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
@@ -251,7 +281,7 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
         PeerConnection? connection = null;
         try
         {
-            (connection, var candidates) = await CandidateGatherer.GatherAsync(from, offer.Session, controlling: false, options, Nat?.Type, _metrics, timeout.Token).ConfigureAwait(false);
+            (connection, var candidates) = await CandidateGatherer.GatherAsync(from, offer.Session, controlling: false, _gathering, Nat?.Type, _metrics, timeout.Token).ConfigureAwait(false);
             NoteRelay(connection);
             var connecting = connection.ConnectAsync(offer, timeout.Token);
             await Signaling.SignalAsync(from, connection.Describe(SessionDescription.Answer, candidates).ToJson(), timeout.Token).ConfigureAwait(false);

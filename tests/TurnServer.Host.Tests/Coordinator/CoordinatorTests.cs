@@ -278,6 +278,18 @@ public sealed class CoordinatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASilentFirstStunServer_IsPassedOver_NotTakenForBlockedUdp()
+    {
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var options = OptionsFor("alice") with { StunServers = [(IPEndPoint)silent.LocalEndPoint!, _server.EndPoint] };
+        await using var alice = new PeerCoordinator(options);
+        await alice.InitializeAsync();
+        Assert.NotNull(alice.Nat);
+        Assert.NotEqual(TurnServer.Client.Discovery.NatType.UdpBlocked, alice.Nat.Type);
+    }
+
+    [Fact]
     public async Task PeerNotAccepted_GetsNoAnswer_AndTimesOut()
     {
         var aliceOptions = OptionsFor("alice") with { ConnectionTimeout = TimeSpan.FromMilliseconds(1500), MaxRetries = 0 };
