@@ -22,8 +22,7 @@ public sealed partial class PeerConnection
 {
     private readonly ConcurrentDictionary<(PacketBase, IPEndPoint), long> _heard = new();
     private long _heardAny;
-    private long _lastProbe;
-    private long _lastConsentCheck;
+    private long _lastCheck;
     private long _lastWarmCheck;
     private Task? _watching;
 
@@ -77,9 +76,9 @@ public sealed partial class PeerConnection
 
         var sending = SendingPair!;
         var quiet = QuietFor(sending.Base, sending.Remote);
-        if ((quiet >= ProbeAfter && Since(_lastProbe) >= ProbeAfter / 2) || Since(_lastConsentCheck) >= _options.ConsentInterval)
+        if ((quiet >= ProbeAfter && Since(_lastCheck) >= ProbeAfter / 2) || Since(_lastCheck) >= _options.ConsentInterval)
         {
-            _lastProbe = _lastConsentCheck = _time.GetTimestamp();
+            _lastCheck = _time.GetTimestamp();
             _ = CheckAsync(sending.Base, sending.Remote, sending.Path.RemoteKind, sends: 1, wait: ProbeAfter / 2);
         }
 

@@ -33,8 +33,8 @@ public sealed partial class PeerConnection : IAsyncDisposable
     private readonly CoordinatorMetrics? _metrics;
     private volatile SelectedPair? _selected;
     private volatile SelectedPair? _fallback;
-    private ConnectionState _state;
-    private string _endReason = "";
+    private volatile ConnectionState _state;
+    private volatile string _endReason = "";
     private int _disposing;
     private Task? _releasing;
 
@@ -68,16 +68,7 @@ public sealed partial class PeerConnection : IAsyncDisposable
     /// <summary>The path packets are sent on now; null until connected.</summary>
     public ConnectionPath? Path => SendingPair?.Path;
 
-    public ConnectionState State
-    {
-        get
-        {
-            lock (_pathLock)
-            {
-                return _state;
-            }
-        }
-    }
+    public ConnectionState State => _state;
 
     /// <summary>Completes with <see cref="ConnectionState.Failed"/> or <see cref="ConnectionState.Closed"/> when the connection ends.</summary>
     public Task<ConnectionState> Completion => _completion.Task;
@@ -92,17 +83,12 @@ public sealed partial class PeerConnection : IAsyncDisposable
     /// <summary>Raised on every change of <see cref="State"/>, like <see cref="PathChanged"/> off the receive loops.</summary>
     public event EventHandler<ConnectionStateChangedEventArgs>? StateChanged;
 
-    /// <summary>The pair packets are sent on: the fallback while the selected pair is suspect, else the selected.</summary>
-    private SelectedPair? SendingPair
-    {
-        get
-        {
-            lock (_pathLock)
-            {
-                return _fallback ?? _selected;
-            }
-        }
-    }
+    /// <summary>
+    /// The pair packets are sent on: the fallback while the selected pair is suspect, else the
+    /// selected. Read without the lock, since every packet sent reads it: each field is one reference,
+    /// and a read that races a change gets the pair before it or the pair after, both of which work.
+    /// </summary>
+    private SelectedPair? SendingPair => _fallback ?? _selected;
 
     /// <summary>
     /// Sends one datagram to the peer on the current path. Throws <see cref="PeerConnectionClosedException"/>
@@ -130,10 +116,7 @@ public sealed partial class PeerConnection : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            lock (_pathLock)
-            {
-                throw new PeerConnectionClosedException(_state, _endReason);
-            }
+            throw new PeerConnectionClosedException(_state, _endReason);
         }
     }
 
@@ -247,11 +230,12 @@ public sealed partial class PeerConnection : IAsyncDisposable
                 return;
             }
 
-            _state = next;
             if (next is ConnectionState.Failed or ConnectionState.Closed)
             {
-                _endReason = reason;
+                _endReason = reason; // before the state, so whoever sees the end sees its reason
             }
+
+            _state = next;
         }
 
         LogStateChanged(_logger, PeerId, previous, next, reason);
@@ -269,12 +253,9 @@ public sealed partial class PeerConnection : IAsyncDisposable
 
     private void ThrowIfEnded()
     {
-        lock (_pathLock)
+        if (_state is var state and (ConnectionState.Failed or ConnectionState.Closed))
         {
-            if (_state is ConnectionState.Failed or ConnectionState.Closed)
-            {
-                throw new PeerConnectionClosedException(_state, _endReason);
-            }
+            throw new PeerConnectionClosedException(state, _endReason);
         }
     }
 
