@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using TurnServer.Client.Connections;
 using TurnServer.Client.Turn;
 using TurnServer.Coordinator;
@@ -43,6 +44,8 @@ internal sealed record DemoOptions
           --idle S                  with --stream: stay quiet for S seconds first, and report
                                     whether the path was kept
           --again                   with --stream: then connect once more and exchange 5 messages
+          --log LEVEL               the coordinator's log on standard error, from LEVEL up
+                                    (information, debug, ...; none by default)
         """;
 
     public string? Id { get; init; }
@@ -94,6 +97,8 @@ internal sealed record DemoOptions
     public TimeSpan Idle { get; init; }
 
     public bool Again { get; init; }
+
+    public LogLevel LogLevel { get; init; }
 
     public static DemoOptions Parse(string[] args)
     {
@@ -153,10 +158,21 @@ internal sealed record DemoOptions
             Marks = Value("--marks"),
             Idle = TimeSpan.FromSeconds(double.Parse(Value("--idle") ?? "0", CultureInfo.InvariantCulture)),
             Again = flags.Contains("--again"),
+            LogLevel = Value("--log") is { } level ? Enum.Parse<LogLevel>(level, ignoreCase: true) : LogLevel.None,
         };
     }
 
-    public CoordinatorOptions CoordinatorFor(string id, bool includeLoopback)
+    /// <summary>The coordinator's log, one timestamped line an entry on standard error (standard output is the demo's result).</summary>
+    public ILoggerFactory CreateLogging() => LoggerFactory.Create(logging => logging
+        .SetMinimumLevel(LogLevel)
+        .AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        })
+        .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+
+    public CoordinatorOptions CoordinatorFor(string id, bool includeLoopback, ILoggerFactory logging)
     {
         // The lab's server has a self-signed certificate: trust exactly that one.
         var trusted = TurnCertificate is null ? null : X509Certificate2.CreateFromPem(File.ReadAllText(TurnCertificate)).GetCertHashString();
@@ -175,6 +191,7 @@ internal sealed record DemoOptions
             ConnectionTimeout = Timeout,
             IncludeLoopback = includeLoopback,
             Metadata = new { demo = true },
+            LoggerFactory = logging,
         };
     }
 }

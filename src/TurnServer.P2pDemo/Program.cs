@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using TurnServer.Coordinator;
 using TurnServer.Coordinator.Connections;
 using TurnServer.P2pDemo;
@@ -16,18 +17,19 @@ catch (Exception e) when (e is ArgumentException or FormatException)
     return 2;
 }
 
+using var logging = options.CreateLogging();
 if (options.Id is null)
 {
-    return await BothPeersAsync(options);
+    return await BothPeersAsync(options, logging);
 }
 
-return await OnePeerAsync(options);
+return await OnePeerAsync(options, logging);
 
 // The newcomer's demo: alice and bob in one process, through the local turnserver.
-static async Task<int> BothPeersAsync(DemoOptions options)
+static async Task<int> BothPeersAsync(DemoOptions options, ILoggerFactory logging)
 {
-    await using var alice = new PeerCoordinator(options.CoordinatorFor("alice", includeLoopback: true));
-    await using var bob = new PeerCoordinator(options.CoordinatorFor("bob", includeLoopback: true));
+    await using var alice = new PeerCoordinator(options.CoordinatorFor("alice", includeLoopback: true, logging));
+    await using var bob = new PeerCoordinator(options.CoordinatorFor("bob", includeLoopback: true, logging));
     await alice.InitializeAsync();
     await bob.InitializeAsync();
     Console.WriteLine($"alice: NAT {alice.Nat?.Type.ToString() ?? "unknown"}, public address {alice.Nat?.PublicEndPoint}; recommended: {alice.RecommendedStrategy.Strategy}");
@@ -43,9 +45,9 @@ static async Task<int> BothPeersAsync(DemoOptions options)
 }
 
 // One side, as the NAT lab runs it in a site's host.
-static async Task<int> OnePeerAsync(DemoOptions options)
+static async Task<int> OnePeerAsync(DemoOptions options, ILoggerFactory logging)
 {
-    await using var coordinator = new PeerCoordinator(options.CoordinatorFor(options.Id!, includeLoopback: false));
+    await using var coordinator = new PeerCoordinator(options.CoordinatorFor(options.Id!, includeLoopback: false, logging));
     await coordinator.InitializeAsync();
     Console.Error.WriteLine($"{coordinator.PeerId} ready"); // the NAT lab starts the other side on this line
     var result = new Dictionary<string, object?>

@@ -29,6 +29,7 @@
 # 100.64.0.0/10 are used, inside namespaces of our own, all deleted at the end. The last line reads
 # "N/21 connected, D direct, R relayed". KINDS="port symmetric" runs a subset; the exit status is 0
 # when every pair connected on the path expected of it and discovery named every kind.
+# NATLAB_KEEP=1 keeps the work directory (the peers' and the server's logs) and prints where it is.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -57,7 +58,7 @@ cleanup() {
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
   done
-  rm -rf "$work"
+  if [ "${NATLAB_KEEP:-}" = 1 ]; then echo "natlab: logs kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -193,7 +194,7 @@ demo() { # demo HOST ARGS...: p2pdemo in a site's host, against the lab server
   local host=$1; shift
   in_ns "$host" dotnet "$demo_dll" --server 203.0.113.10 --signaling ws://203.0.113.10:80/signaling --secret lab-secret \
     --stun 203.0.113.10:3478 --turn 203.0.113.10:3478 --turn-tls 203.0.113.10:443 --turn-cert "$work/lab.crt" \
-    --timeout 10 --hold 8 --json "$@"
+    --timeout 10 --hold 8 --json --log information "$@"
 }
 
 field() { # field JSON NAME: the value of the last "NAME" in the line (finalPath's comes after path's)
@@ -297,7 +298,7 @@ liveness_failed() { # liveness_failed NAME: counts it and shows why
   failures=$((failures + 1))
   echo "  $1: alice: $alice_json" >&2
   echo "  $1: bob:   $bob_json" >&2
-  tail -n 20 "$work/alice.err" "$work/bob.err" >&2 || true
+  tail -n 40 "$work/alice.err" "$work/bob.err" >&2 || true
 }
 
 scenarios=${SCENARIOS:-"path-cut nat-rebind long-idle turn-restart"}

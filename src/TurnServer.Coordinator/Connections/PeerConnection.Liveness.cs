@@ -79,7 +79,9 @@ public sealed partial class PeerConnection
         if ((quiet >= ProbeAfter && Since(_lastCheck) >= ProbeAfter / 2) || Since(_lastCheck) >= _options.ConsentInterval)
         {
             _lastCheck = _time.GetTimestamp();
-            _ = CheckAsync(sending.Base, sending.Remote, sending.Path.RemoteKind, sends: 1, wait: ProbeAfter / 2);
+            // The answer is awaited for a whole suspect period, not just until the next probe: a late
+            // answer still proves the pair works, and takes it back at once if it was suspected meanwhile.
+            _ = CheckAsync(sending.Base, sending.Remote, sending.Path.RemoteKind, sends: 1, wait: _options.PathSuspectAfter);
         }
 
         if (quiet >= ProbeAfter && sending.Path.Kind == PathKind.Relayed)
@@ -160,7 +162,12 @@ public sealed partial class PeerConnection
         return best is { } pair ? new SelectedPair(pair.Base, pair.Remote, pair.Path) : null;
     }
 
-    /// <summary>Under a direct path, a relayed pair is checked every <see cref="CoordinatorOptions.KeepAliveInterval"/>, so the fallback is known to work when it is needed.</summary>
+    /// <summary>
+    /// Under a direct path, a relayed pair is checked every <see cref="CoordinatorOptions.KeepAliveInterval"/>,
+    /// so the fallback is known to work when it is needed: one through a relay of ours when there is
+    /// one, since its traffic also keeps our NAT's mapping towards the TURN server open (a pair
+    /// through only the peer's relay leaves that to the TURN client's refreshes).
+    /// </summary>
     private void KeepRelayWarm(SelectedPair sending)
     {
         if (sending.Path.Kind != PathKind.Direct || !_options.KeepRelayWarm || Since(_lastWarmCheck) < _options.KeepAliveInterval)
@@ -169,13 +176,10 @@ public sealed partial class PeerConnection
         }
 
         _lastWarmCheck = _time.GetTimestamp();
-        foreach (var (packetBase, remote) in _valid.Keys)
+        var relayed = _valid.Keys.Where(pair => !_released.ContainsKey(pair.Item1) && PathOf(pair.Item1, pair.Item2).Kind == PathKind.Relayed);
+        if (relayed.OrderBy(pair => pair.Item1 is RelayBase ? 0 : 1).FirstOrDefault() is ({ } packetBase, { } remote))
         {
-            if (!_released.ContainsKey(packetBase) && PathOf(packetBase, remote).Kind == PathKind.Relayed)
-            {
-                _ = KeepWarmAsync(packetBase, remote);
-                return;
-            }
+            _ = KeepWarmAsync(packetBase, remote);
         }
     }
 
