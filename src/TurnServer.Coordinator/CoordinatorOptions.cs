@@ -22,6 +22,18 @@ public sealed record CoordinatorOptions
     /// </summary>
     public IReadOnlyList<IReadOnlyList<TurnServerEntry>> TurnServers { get; init; } = [];
 
+    /// <summary>
+    /// STUN and TURN servers as WebRTC names them (<c>stun:</c>, <c>turn:</c> and <c>turns:</c> URLs, host
+    /// names or addresses), resolved when the coordinator initializes: their STUN servers come after
+    /// <see cref="StunServers"/>, and their TURN servers make one more tier after <see cref="TurnServers"/>
+    /// (tried in the order given, each a moment after the one before). A malformed URL, or a TURN URL
+    /// without a username and credential, fails <see cref="PeerCoordinator.InitializeAsync"/>.
+    /// </summary>
+    public IReadOnlyList<Servers.IceServer> IceServers { get; init; } = [];
+
+    /// <summary>How <see cref="IceServers"/>' host names become addresses: the system's resolver unless replaced (tests).</summary>
+    internal Func<string, CancellationToken, Task<IPAddress[]>> ResolveHost { get; init; } = Dns.GetHostAddressesAsync;
+
     /// <summary>Sequential tries direct paths first and the relay after <see cref="DirectTimeout"/>; Race checks all at once and prefers direct.</summary>
     public ConnectionMode Mode { get; init; } = ConnectionMode.Sequential;
 

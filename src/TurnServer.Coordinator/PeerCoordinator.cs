@@ -103,13 +103,31 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
         return [.. servers.Where((_, i) => answered[i]), .. servers.Where((_, i) => !answered[i])];
     }
 
+    /// <summary>The options with <see cref="CoordinatorOptions.IceServers"/> resolved into STUN servers and a last TURN tier.</summary>
+    private async Task<CoordinatorOptions> WithIceServersAsync(CancellationToken cancellationToken)
+    {
+        if (options.IceServers.Count == 0)
+        {
+            return options;
+        }
+
+        var (stun, turn) = await Servers.IceServerResolver.ResolveAsync(options.IceServers, options.ResolveHost, _logger, cancellationToken).ConfigureAwait(false);
+        return options with
+        {
+            StunServers = [.. options.StunServers, .. stun],
+            TurnServers = turn.Count == 0 ? options.TurnServers : [.. options.TurnServers, turn],
+        };
+    }
+
     /// <summary>Discovers the NAT (with the first two STUN servers that answer), connects to signaling and registers.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        if (options.StunServers.Count > 0)
+        var servers = await WithIceServersAsync(cancellationToken).ConfigureAwait(false);
+        _gathering = servers;
+        if (servers.StunServers.Count > 0)
         {
-            var answering = await AnsweringFirstAsync(options.StunServers, cancellationToken).ConfigureAwait(false);
-            _gathering = options with { StunServers = answering };
+            var answering = await AnsweringFirstAsync(servers.StunServers, cancellationToken).ConfigureAwait(false);
+            _gathering = servers with { StunServers = answering };
             try
             {
                 Nat = await NatDiscovery.DiscoverAsync(answering[0], answering.Count > 1 ? answering[1] : null, new Client.Stun.RetransmissionPolicy(TimeSpan.FromMilliseconds(200), 4, 8), cancellationToken).ConfigureAwait(false);
@@ -344,7 +362,7 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
 
     private void NoteRelay(PeerConnection connection)
     {
-        if (options.Strategies.Contains(ConnectionStrategy.TurnRelay) && options.TurnServers.Count > 0)
+        if (options.Strategies.Contains(ConnectionStrategy.TurnRelay) && _gathering.TurnServers.Count > 0)
         {
             _relayReachable = connection.HasRelay;
         }

@@ -220,6 +220,30 @@ public sealed class CoordinatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IceServersByHostName_AreResolved_AndUsedForDiscoveryAndTheRelay()
+    {
+        var port = _server.EndPoint.Port;
+        CoordinatorOptions ByName(string peer) => OptionsFor(peer) with
+        {
+            StunServers = [],
+            TurnServers = [],
+            Strategies = [ConnectionStrategy.TurnRelay],
+            IceServers = [new TurnServer.Coordinator.Servers.IceServer([$"stun:localhost:{port}", $"turn:localhost:{_server.TcpEndPoint.Port}?transport=tcp"], ServerFixture.User, ServerFixture.Password)],
+        };
+
+        var (alice, bob) = await StartPairAsync(ByName("alice"), ByName("bob"));
+        await using (alice)
+        await using (bob)
+        {
+            Assert.NotNull(alice.Nat); // discovery ran against the STUN server found by its name
+            var (offered, accepted) = await ConnectAsync(alice, bob);
+            Assert.Equal(PathKind.Relayed, offered.Path!.Kind);
+            Assert.Contains(ClientTransport.Tcp, new[] { offered.Path.Transport, accepted.Path!.Transport }); // the relay found by its name, over TCP as its URL says
+            await ExchangeAsync(offered, accepted);
+        }
+    }
+
+    [Fact]
     public async Task TcpHolePunchingAlone_ConnectsOverTcp()
     {
         CoordinatorOptions TcpOnly(string peer) => OptionsFor(peer) with { Strategies = [ConnectionStrategy.TcpHolePunching] };
