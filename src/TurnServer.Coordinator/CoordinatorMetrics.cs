@@ -8,7 +8,7 @@ namespace TurnServer.Coordinator;
 /// <summary>
 /// The coordinator's instruments, on the meter <see cref="MeterName"/> (OpenTelemetry or
 /// <c>dotnet-counters</c> pick them up by that name): connections by state, path changes, failovers
-/// and consent failures, and how long connecting and failing over took.
+/// consent failures and restarts, and how long connecting and failing over took.
 /// </summary>
 internal sealed class CoordinatorMetrics : IDisposable
 {
@@ -22,6 +22,7 @@ internal sealed class CoordinatorMetrics : IDisposable
     private readonly Counter<long> _pathChanges;
     private readonly Counter<long> _failovers;
     private readonly Counter<long> _consentFailures;
+    private readonly Counter<long> _restarts;
     private readonly Histogram<double> _timeToConnect;
     private readonly Histogram<double> _timeToFailOver;
 
@@ -31,6 +32,7 @@ internal sealed class CoordinatorMetrics : IDisposable
         _pathChanges = _meter.CreateCounter<long>("p2p.path.changes", "{change}", "Moves of a connection's packets to another path");
         _failovers = _meter.CreateCounter<long>("p2p.failovers", "{failover}", "Moves away from a path that went quiet");
         _consentFailures = _meter.CreateCounter<long>("p2p.consent.failures", "{connection}", "Connections failed after the consent timeout");
+        _restarts = _meter.CreateCounter<long>("p2p.restarts", "{restart}", "ICE restarts begun by this side (a network change, or the application)");
         _timeToConnect = _meter.CreateHistogram<double>("p2p.connect.duration", "s", "From the offer to a working path");
         _timeToFailOver = _meter.CreateHistogram<double>("p2p.failover.duration", "s", "From the last packet on a path to packets moving off it");
     }
@@ -58,6 +60,8 @@ internal sealed class CoordinatorMetrics : IDisposable
     }
 
     public void ConsentLost() => _consentFailures.Add(1);
+
+    public void Restarted() => _restarts.Add(1);
 
     public void Connected(TimeSpan took) => _timeToConnect.Record(took.TotalSeconds);
 

@@ -90,6 +90,13 @@ public sealed record CoordinatorOptions
     /// </summary>
     public TimeSpan DirectRecheckMaxInterval { get; init; } = TimeSpan.FromSeconds(4);
 
+    /// <summary>
+    /// When an address of this machine comes or goes (Wi-Fi to LTE, a VPN up or down), or a send
+    /// finds no network, connections restart (<see cref="Connections.PeerConnection.RestartAsync"/>):
+    /// candidates gathered again and new credentials agreed with the peer, without closing.
+    /// </summary>
+    public bool RestartOnNetworkChange { get; init; } = true;
+
     /// <summary>How long port prediction (many sockets and probes) goes on before the relay is left to carry the connection.</summary>
     public TimeSpan PortPredictionWindow { get; init; } = TimeSpan.FromSeconds(30);
 

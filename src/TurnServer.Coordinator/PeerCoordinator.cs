@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.NetworkInformation;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -140,6 +141,11 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
 
         _signaling = await SignalingClient.ConnectAsync(options.SignalingUri, options.SignalingToken, cancellationToken).ConfigureAwait(false);
         _signaling.SignalReceived += OnSignal;
+        if (options.RestartOnNetworkChange)
+        {
+            NetworkChange.NetworkAddressChanged += OnNetworkAddressChanged;
+        }
+
         _signaling.PeerUnreachable += OnPeerUnreachable;
         _signaling.PeerJoined += peer => _events.Post(() => PeerRegistered?.Invoke(this, peer));
         await _signaling.RegisterAsync(options.Metadata, cancellationToken).ConfigureAwait(false);
@@ -245,11 +251,18 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
             return;
         }
 
-        if (description.Kind == SessionDescription.Update)
+        if (description.Kind is SessionDescription.Update or SessionDescription.Restart or SessionDescription.RestartAnswer)
         {
             if (_bySession.TryGetValue(description.Session, out var updated) && updated.PeerId == from)
             {
-                updated.OnUpdate(description);
+                if (description.Kind == SessionDescription.Update)
+                {
+                    updated.OnUpdate(description);
+                }
+                else
+                {
+                    updated.OnRestart(description);
+                }
             }
 
             return;
@@ -384,9 +397,19 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
         return first >= 0 && last > first ? token[(first + 1)..last] : throw new ArgumentException("not a signaling token", nameof(token));
     }
 
+    /// <summary>An address of this machine came or went: every connection restarts (it may have lost its path, or gained a better one).</summary>
+    private void OnNetworkAddressChanged(object? sender, EventArgs e)
+    {
+        foreach (var connection in _connections.Keys)
+        {
+            connection.RestartSoon("an address of this machine came or went");
+        }
+    }
+
     /// <summary>Closes every connection and the signaling connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        NetworkChange.NetworkAddressChanged -= OnNetworkAddressChanged;
         await _closing.CancelAsync().ConfigureAwait(false);
         foreach (var connection in _connections.Keys)
         {

@@ -51,6 +51,25 @@ internal static class CandidateGatherer
 
     private static async Task<List<Candidate>> CandidatesAsync(PeerConnection connection, UdpBase udp, List<PacketBase> bases, Task<RelayBase?> relaying, CoordinatorOptions options, bool udpBlocked, CancellationToken cancellationToken)
     {
+        var candidates = await UdpCandidatesAsync(connection, udp, options, udpBlocked, cancellationToken).ConfigureAwait(false);
+        if (await relaying.ConfigureAwait(false) is { } relay)
+        {
+            connection.AddRelay(relay);
+            candidates.Add(Candidate.Of(CandidateKind.Relayed, relay.LocalEndPoint));
+        }
+
+        connection.Regather = async regathering =>
+        {
+            var now = await UdpCandidatesAsync(connection, udp, options, udpBlocked, regathering).ConfigureAwait(false);
+            now.AddRange(connection.RelayedCandidates);
+            return now;
+        };
+        return candidates;
+    }
+
+    /// <summary>The UDP socket's candidates: its port on this machine's addresses, and the public address the first STUN server to answer sees.</summary>
+    private static async Task<List<Candidate>> UdpCandidatesAsync(PeerConnection connection, UdpBase udp, CoordinatorOptions options, bool udpBlocked, CancellationToken cancellationToken)
+    {
         var candidates = HostAddresses(options.IncludeLoopback).Select(address => Candidate.Of(CandidateKind.Host, new IPEndPoint(address, udp.LocalEndPoint.Port))).ToList();
         foreach (var server in options.StunServers.Take(udpBlocked ? 0 : 2))
         {
@@ -64,12 +83,6 @@ internal static class CandidateGatherer
 
                 break;
             }
-        }
-
-        if (await relaying.ConfigureAwait(false) is { } relay)
-        {
-            connection.AddRelay(relay);
-            candidates.Add(Candidate.Of(CandidateKind.Relayed, relay.LocalEndPoint));
         }
 
         return candidates;

@@ -16,6 +16,11 @@ public sealed record SessionDescription(string Kind, string Session, string Ufra
     /// <summary>Sent during a connection: the sender's candidates changed (its TURN allocation was made again, say).</summary>
     public const string Update = "update";
 
+    /// <summary>Sent during a connection: the sender restarts (new credentials, candidates gathered again) and waits for a <see cref="RestartAnswer"/>.</summary>
+    public const string Restart = "restart";
+
+    public const string RestartAnswer = "restart-answer";
+
     private const int MaxSessionLength = 64;
     private const int MaxCredentialLength = 256;
 
@@ -40,7 +45,7 @@ public sealed record SessionDescription(string Kind, string Session, string Ufra
         try
         {
             var description = data.Deserialize<SessionDescription>(Json);
-            return description is { Kind: Offer or Answer or Update, Session.Length: > 0 and <= MaxSessionLength, Ufrag.Length: >= 4 and <= MaxCredentialLength, Password.Length: >= 16 and <= MaxCredentialLength, Candidates: not null }
+            return description is { Kind: Offer or Answer or Update or Restart or RestartAnswer, Session.Length: > 0 and <= MaxSessionLength, Ufrag.Length: >= 4 and <= MaxCredentialLength, Password.Length: >= 16 and <= MaxCredentialLength, Candidates: not null }
                 && description.Candidates.All(c => c is { Address: not null, Protocol: Candidate.Udp or Candidate.Tcp })
                 ? description
                 : null;

@@ -23,23 +23,24 @@ public sealed partial class PeerConnection
     private static readonly TimeSpan FirstRecheckPause = TimeSpan.FromMilliseconds(500);
     private readonly bool _controlling;
     private readonly CoordinatorOptions _options;
-    private readonly string _localUfrag;
-    private readonly string _localPassword;
+    private volatile CheckCredentials _local = CheckCredentials.New();
     private readonly ConcurrentDictionary<TransactionId, PendingCheck> _pending = new();
     private readonly ConcurrentDictionary<IPEndPoint, CandidateKind> _remoteCandidates = new();
     private readonly ConcurrentDictionary<(PacketBase, IPEndPoint), byte> _valid = new();
     private readonly ConcurrentDictionary<(PacketBase, IPEndPoint), byte> _inFlight = new();
     private readonly ConcurrentDictionary<PacketBase, byte> _released = new();
     private readonly Lock _nominating = new();
-    private SessionDescription? _remote;
+    private volatile SessionDescription? _remote;
     private Task? _checking;
     private bool _nominationInFlight;
     private TaskCompletionSource _recheckNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal string LocalUfrag => _localUfrag;
+    internal string LocalUfrag => _local.Ufrag;
 
-    internal SessionDescription Describe(string kind, IReadOnlyList<Candidate> candidates) =>
-        new(kind, SessionId, _localUfrag, _localPassword, candidates) { Nat = _localNat?.ToString() };
+    internal SessionDescription Describe(string kind, IReadOnlyList<Candidate> candidates) => Describe(kind, _local, candidates);
+
+    private SessionDescription Describe(string kind, CheckCredentials local, IReadOnlyList<Candidate> candidates) =>
+        new(kind, SessionId, local.Ufrag, local.Password, candidates) { Nat = _localNat?.ToString() };
 
     /// <summary>Starts checking against the peer's description; completes when a path is chosen.</summary>
     internal Task<ConnectionPath> ConnectAsync(SessionDescription remote, CancellationToken cancellationToken)
@@ -105,12 +106,12 @@ public sealed partial class PeerConnection
     /// <summary>A check from the peer: answer it, remember the address it came from, and follow a nomination.</summary>
     private void OnCheck(PacketBase at, IPEndPoint from, ReadOnlySpan<byte> packet)
     {
-        if (!CheckMessages.IsValidRequest(packet, _localUfrag, _localPassword, out var id, out var nominated, out var closing))
+        if (SignedWith(packet, out var id, out var nominated, out var closing) is not { } password)
         {
             return; // not from the peer: a stranger cannot sign with this session's password
         }
 
-        _ = at.SendAsync(from, CheckMessages.Response(id, from, _localPassword), _closing.Token).AsTask();
+        _ = at.SendAsync(from, CheckMessages.Response(id, from, password), _closing.Token).AsTask();
         _authorized.TryAdd((at, from), 0);
         Heard(at, from);
         if (at is not TcpBase && _remoteCandidates.Count < 2 * _options.MaxRemoteCandidates)
@@ -277,7 +278,7 @@ public sealed partial class PeerConnection
         }
 
         var id = TransactionId.NewRandom();
-        var request = CheckMessages.Request(id, description.Ufrag, _localUfrag, description.Password, nominate);
+        var request = CheckMessages.Request(id, description.Ufrag, _local.Ufrag, description.Password, nominate);
         try
         {
             var answer = await ExchangeAsync(packetBase, remote, id, request, _closing.Token, sends, wait).ConfigureAwait(false);

@@ -212,7 +212,7 @@ public sealed partial class PeerConnection
 
         foreach (var (packetBase, remote) in pairs.Distinct())
         {
-            var close = CheckMessages.Request(TransactionId.NewRandom(), description.Ufrag, _localUfrag, description.Password, nominate: false, close: true);
+            var close = CheckMessages.Request(TransactionId.NewRandom(), description.Ufrag, _local.Ufrag, description.Password, nominate: false, close: true);
             for (var copy = 0; copy < 2; copy++)
             {
                 try

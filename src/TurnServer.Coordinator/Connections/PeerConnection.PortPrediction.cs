@@ -167,7 +167,7 @@ public sealed partial class PeerConnection
         }
 
         var id = TransactionId.NewRandom();
-        var request = CheckMessages.Request(id, description.Ufrag, _localUfrag, description.Password, nominate: false);
+        var request = CheckMessages.Request(id, description.Ufrag, _local.Ufrag, description.Password, nominate: false);
         try
         {
             var answer = await ExchangeAsync(packetBase, remote, id, request, _closing.Token, sends: 1, wait: ProbeAnswerWait).ConfigureAwait(false);

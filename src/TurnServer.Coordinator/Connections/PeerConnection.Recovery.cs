@@ -27,6 +27,10 @@ public sealed partial class PeerConnection
         _bases.Add(relay);
     }
 
+    /// <summary>The relayed candidates of our relays still in use, as they are now (after a reallocation, say).</summary>
+    internal IEnumerable<Candidate> RelayedCandidates =>
+        _bases.OfType<RelayBase>().Where(relay => !_released.ContainsKey(relay)).Select(relay => Candidate.Of(CandidateKind.Relayed, relay.LocalEndPoint)).ToList();
+
     /// <summary>The path in use goes through a relay and went quiet: perhaps the server lost the allocation.</summary>
     private void SuspectRelays()
     {
@@ -45,7 +49,7 @@ public sealed partial class PeerConnection
         RecheckSoon();
         if (SendUpdate is { } send && _remote is not null)
         {
-            var update = new SessionDescription(SessionDescription.Update, SessionId, _localUfrag, _localPassword, [Candidate.Of(CandidateKind.Relayed, relayed)]);
+            var update = Describe(SessionDescription.Update, [Candidate.Of(CandidateKind.Relayed, relayed)]);
             _ = SendUpdateUntilDeliveredAsync(send, update);
         }
     }

@@ -51,10 +51,13 @@ public sealed partial class PeerConnection : IAsyncDisposable
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PeerConnection>();
         _events = new EventQueue(_logger);
         metrics?.Started();
-        (_localUfrag, _localPassword) = SessionDescription.NewCredentials();
         foreach (var packetBase in bases)
         {
             packetBase.Start(OnPacket);
+            if (packetBase is UdpBase udp && options.RestartOnNetworkChange)
+            {
+                udp.NoNetwork += OnNoNetwork;
+            }
         }
     }
 

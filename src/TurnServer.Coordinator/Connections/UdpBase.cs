@@ -20,6 +20,9 @@ internal sealed class UdpBase : PacketBase
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 
+    /// <summary>A send found no route at all (ENETUNREACH, ENETDOWN), with where it went.</summary>
+    public event Action<UdpBase, IPEndPoint>? NoNetwork;
+
     public override CandidateKind Kind => CandidateKind.Host;
 
     public override ClientTransport Transport => ClientTransport.Udp;
@@ -37,9 +40,13 @@ internal sealed class UdpBase : PacketBase
         {
             await _socket.SendToAsync(packet, to, cancellationToken).ConfigureAwait(false);
         }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.NetworkUnreachable or SocketError.NetworkDown)
+        {
+            NoNetwork?.Invoke(this, to); // a dead address for a check, or no network at all: the connection tells which
+        }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // A candidate that cannot be reached from here (no route, another family), or a socket
+            // A candidate that cannot be reached from here (another family, say), or a socket
             // already released: its check fails.
         }
     }

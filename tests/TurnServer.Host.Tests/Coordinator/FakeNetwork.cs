@@ -31,6 +31,9 @@ internal sealed class FakeNetwork(TimeProvider? time = null)
         return packetBase;
     }
 
+    /// <summary>Packets to <paramref name="alias"/> reach <paramref name="packetBase"/> too (a new address of the same socket, after a network change).</summary>
+    public void Alias(IPEndPoint alias, FakeBase packetBase) => _bases[alias] = packetBase;
+
     private async Task DeliverAsync(IPEndPoint from, IPEndPoint to, ReadOnlyMemory<byte> packet)
     {
         if (Latency(from, to) is { } latency && latency > TimeSpan.Zero)

@@ -98,6 +98,43 @@ internal sealed class FakePeers : IAsyncDisposable
     /// <summary>Steps for spans of tens of seconds: still well under a check's 100 ms retransmission.</summary>
     public static TimeSpan CoarseStep { get; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>A datagram from one side, which the other must receive within 2 s of simulated time.</summary>
+    public async Task AssertDeliveredAsync(PeerConnection from, PeerConnection to, string text)
+    {
+        await from.SendAsync(System.Text.Encoding.UTF8.GetBytes(text));
+        var receiving = to.ReceiveAsync().AsTask();
+        await RunUntilAsync(() => receiving.IsCompleted, TimeSpan.FromSeconds(2));
+        Assert.Equal(text, System.Text.Encoding.UTF8.GetString(await receiving));
+    }
+
+    /// <summary>Descriptions sent during the connection (updates, restarts) go straight to the other side, unless <see cref="SignalingDown"/>.</summary>
+    public void WireSignaling()
+    {
+        Alice.SendUpdate = (description, _) => Deliver(Bob, description);
+        Bob.SendUpdate = (description, _) => Deliver(Alice, description);
+    }
+
+    public bool SignalingDown { get; set; }
+
+    private Task Deliver(PeerConnection to, SessionDescription description)
+    {
+        if (SignalingDown)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (description.Kind == SessionDescription.Update)
+        {
+            to.OnUpdate(description);
+        }
+        else
+        {
+            to.OnRestart(description);
+        }
+
+        return Task.CompletedTask;
+    }
+
     private static bool IsHost(IPEndPoint endPoint) => endPoint.Address.ToString().StartsWith("198.51.100.", StringComparison.Ordinal);
 
     public async ValueTask DisposeAsync()

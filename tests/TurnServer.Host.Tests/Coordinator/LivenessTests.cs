@@ -50,13 +50,13 @@ public sealed class LivenessTests
         var failover = await peers.RunUntilAsync(() => peers.Alice.Path!.Kind == PathKind.Relayed && peers.Bob.Path!.Kind == PathKind.Relayed, TimeSpan.FromSeconds(10));
         Assert.True(failover <= TimeSpan.FromSeconds(2), $"failed over after {failover.TotalMilliseconds} ms");
         Assert.Equal(ConnectionState.Connected, peers.Alice.State);
-        await AssertDeliveredAsync(peers, peers.Bob, peers.Alice, "over the relay");
-        await AssertDeliveredAsync(peers, peers.Alice, peers.Bob, "and back");
+        await peers.AssertDeliveredAsync(peers.Bob, peers.Alice, "over the relay");
+        await peers.AssertDeliveredAsync(peers.Alice, peers.Bob, "and back");
 
         peers.DirectCut = false;
         var back = await peers.RunUntilAsync(() => peers.Alice.Path!.Kind == PathKind.Direct && peers.Bob.Path!.Kind == PathKind.Direct, TimeSpan.FromSeconds(30));
         Assert.True(back <= TimeSpan.FromSeconds(10), $"back to direct after {back.TotalMilliseconds} ms");
-        await AssertDeliveredAsync(peers, peers.Bob, peers.Alice, "direct again");
+        await peers.AssertDeliveredAsync(peers.Bob, peers.Alice, "direct again");
         lock (aliceChanges)
         {
             Assert.Equal([(PathKind.Direct, PathKind.Relayed), (PathKind.Relayed, PathKind.Direct)], aliceChanges.Select(c => (c.Previous.Kind, c.Current.Kind)));
@@ -104,7 +104,7 @@ public sealed class LivenessTests
         await peers.RunUntilAsync(() => peers.Alice.State == ConnectionState.Disconnected && peers.Bob.State == ConnectionState.Disconnected, TimeSpan.FromSeconds(5));
         peers.AllCut = false;
         await peers.RunUntilAsync(() => peers.Alice.State == ConnectionState.Connected && peers.Bob.State == ConnectionState.Connected, TimeSpan.FromSeconds(10));
-        await AssertDeliveredAsync(peers, peers.Bob, peers.Alice, "still here");
+        await peers.AssertDeliveredAsync(peers.Bob, peers.Alice, "still here");
         await peers.RunUntilAsync(() => peers.Alice.Path == path && peers.Bob.Path!.Kind == PathKind.Direct, TimeSpan.FromSeconds(10)); // via the relay meanwhile, perhaps
     }
 
@@ -121,7 +121,7 @@ public sealed class LivenessTests
         Assert.Equal(ConnectionState.Connected, peers.Bob.State);
         Assert.Equal(path, peers.Alice.Path);
         Assert.Equal(0, Volatile.Read(ref changes));
-        await AssertDeliveredAsync(peers, peers.Alice, peers.Bob, "after a quiet minute");
+        await peers.AssertDeliveredAsync(peers.Alice, peers.Bob, "after a quiet minute");
     }
 
     [Fact]
@@ -187,12 +187,4 @@ public sealed class LivenessTests
     }
 
     private static bool IsRelay(IPEndPoint endPoint) => endPoint.Address.ToString() == "203.0.113.1";
-
-    private static async Task AssertDeliveredAsync(FakePeers peers, PeerConnection from, PeerConnection to, string text)
-    {
-        await from.SendAsync(Encoding.UTF8.GetBytes(text));
-        var receiving = to.ReceiveAsync().AsTask();
-        await peers.RunUntilAsync(() => receiving.IsCompleted, TimeSpan.FromSeconds(2));
-        Assert.Equal(text, Encoding.UTF8.GetString(await receiving));
-    }
 }
