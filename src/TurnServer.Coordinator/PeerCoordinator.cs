@@ -41,6 +41,8 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
     private SignalingClient? _signaling;
     private bool? _relayReachable;
     private int _pendingAccepts;
+    private readonly Lock _addressesLock = new();
+    private HashSet<System.Net.IPAddress> _addresses = [];
 
     public PeerCoordinator(CoordinatorOptions options)
     {
@@ -143,6 +145,7 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
         _signaling.SignalReceived += OnSignal;
         if (options.RestartOnNetworkChange)
         {
+            _addresses = CandidateGatherer.HostAddresses(options.IncludeLoopback).ToHashSet();
             NetworkChange.NetworkAddressChanged += OnNetworkAddressChanged;
         }
 
@@ -397,12 +400,37 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
         return first >= 0 && last > first ? token[(first + 1)..last] : throw new ArgumentException("not a signaling token", nameof(token));
     }
 
-    /// <summary>An address of this machine came or went: every connection restarts (it may have lost its path, or gained a better one).</summary>
+    /// <summary>
+    /// The system says the network changed. Only a change of this machine's addresses counts (the
+    /// event comes for other reasons too): with one gone, signaling (whose connection may have used
+    /// it) connects again at once rather than after its keep-alive times out; either way, every
+    /// connection restarts, since it may have lost its path or gained a better one.
+    /// </summary>
     private void OnNetworkAddressChanged(object? sender, EventArgs e)
     {
+        var now = CandidateGatherer.HostAddresses(options.IncludeLoopback).ToHashSet();
+        HashSet<System.Net.IPAddress> before;
+        lock (_addressesLock)
+        {
+            (before, _addresses) = (_addresses, now);
+        }
+
+        if (before.SetEquals(now))
+        {
+            return;
+        }
+
+        var gone = before.Except(now).ToList();
+        var added = now.Except(before).Count();
+        LogAddressesChanged(_logger, added, gone.Count);
+        if (gone.Count > 0)
+        {
+            _signaling?.Reconnect();
+        }
+
         foreach (var connection in _connections.Keys)
         {
-            connection.RestartSoon("an address of this machine came or went");
+            connection.RestartSoon(gone.Count > 0 ? $"{gone[0]} is gone" : "a new address");
         }
     }
 
@@ -434,6 +462,9 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
     }
 
     private sealed record PendingAnswer(string PeerId, TaskCompletionSource<SessionDescription> Answer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This machine's addresses changed ({Added} new, {Gone} gone): connections restart")]
+    private static partial void LogAddressesChanged(ILogger logger, int added, int gone);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An offer from {Peer} was answered, but nobody is accepting connections: closed")]
     private static partial void LogAcceptQueueFull(ILogger logger, string peer);

@@ -192,7 +192,7 @@ internal static class CandidateGatherer
         }
     }
 
-    private static IEnumerable<IPAddress> HostAddresses(bool includeLoopback)
+    internal static IEnumerable<IPAddress> HostAddresses(bool includeLoopback)
     {
         var addresses = NetworkInterface.GetAllNetworkInterfaces()
             .Where(nic => nic.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown)

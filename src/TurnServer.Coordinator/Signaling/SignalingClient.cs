@@ -144,10 +144,20 @@ public sealed class SignalingClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Drops the connection and connects again (with the usual backoff): our address changed, so it may be dead without knowing.</summary>
+    public void Reconnect()
+    {
+        if (!_stopping && _socket.State == WebSocketState.Open)
+        {
+            _socket.Abort();
+        }
+    }
+
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(10); // pings that must be answered: a connection that died silently is found within 25 s
         try
         {
             var token = await _token(cancellationToken).ConfigureAwait(false);

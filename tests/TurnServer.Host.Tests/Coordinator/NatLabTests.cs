@@ -10,7 +10,8 @@ namespace TurnServer.Host.Tests.Coordinator;
 /// <summary>
 /// The NAT lab (tests/natlab/run.sh): the coordinator between two sites behind every pair of the six
 /// emulated NAT kinds, in network namespaces, then connections that must stay up while the lab cuts
-/// their direct path, flushes the NATs' tables and leaves them idle past the NATs' UDP timeout.
+/// their direct path, flushes the NATs' tables, moves a host to a new address and leaves them idle
+/// past the NATs' UDP timeout.
 /// Needs root and nftables; skipped without them on a developer's machine, failed in CI.
 /// </summary>
 [Collection(SequentialCollection.Name)]
@@ -40,6 +41,11 @@ public sealed class NatLabTests(ITestOutputHelper output)
         var rebind = Regex.Match(report, @"^nat-rebind: recovered (\d+) ms$", RegexOptions.Multiline);
         Assert.True(rebind.Success, "no nat-rebind line");
         Assert.InRange(Number(rebind, 1), 0, 10_000);
+        var change = Regex.Match(report, @"^net-change: recovered (\d+) ms, direct again (\d+) ms, restarts (\d+)$", RegexOptions.Multiline);
+        Assert.True(change.Success, "no net-change line");
+        Assert.InRange(Number(change, 1), 0, 10_000);
+        Assert.InRange(Number(change, 2), 0, 10_000); // direct again on the new address within 10 s
+        Assert.InRange(Number(change, 3), 1, 10); // the change was seen and the connection restarted
         Assert.Matches(new Regex("^long-idle: ok$", RegexOptions.Multiline), report);
         var restart = Regex.Match(report, @"^turn-restart: recovered (\d+) ms$", RegexOptions.Multiline);
         Assert.True(restart.Success, "no turn-restart line");
