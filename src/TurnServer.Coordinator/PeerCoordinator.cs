@@ -143,15 +143,17 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
 
         _signaling = await SignalingClient.ConnectAsync(options.SignalingUri, options.SignalingToken, cancellationToken).ConfigureAwait(false);
         _signaling.SignalReceived += OnSignal;
-        if (options.RestartOnNetworkChange)
-        {
-            _addresses = CandidateGatherer.HostAddresses(options.IncludeLoopback).ToHashSet();
-            NetworkChange.NetworkAddressChanged += OnNetworkAddressChanged;
-        }
 
         _signaling.PeerUnreachable += OnPeerUnreachable;
         _signaling.PeerJoined += peer => _events.Post(() => PeerRegistered?.Invoke(this, peer));
         await _signaling.RegisterAsync(options.Metadata, cancellationToken).ConfigureAwait(false);
+        if (options.RestartOnNetworkChange)
+        {
+            _addresses = CandidateGatherer.HostAddresses(options.IncludeLoopback).ToHashSet();
+            NetworkChange.NetworkAddressChanged -= OnNetworkAddressChanged; // once, however often this is called
+            NetworkChange.NetworkAddressChanged += OnNetworkAddressChanged;
+        }
+
         Initialized?.Invoke(this, EventArgs.Empty);
     }
 
@@ -408,7 +410,17 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
     /// </summary>
     private void OnNetworkAddressChanged(object? sender, EventArgs e)
     {
-        var now = CandidateGatherer.HostAddresses(options.IncludeLoopback).ToHashSet();
+        HashSet<System.Net.IPAddress> now;
+        try
+        {
+            now = CandidateGatherer.HostAddresses(options.IncludeLoopback).ToHashSet();
+        }
+        catch (NetworkInformationException exception)
+        {
+            LogAddressesUnknown(_logger, exception); // an interface vanishing as it was listed: the next event sees the result
+            return;
+        }
+
         HashSet<System.Net.IPAddress> before;
         lock (_addressesLock)
         {
@@ -462,6 +474,9 @@ public sealed partial class PeerCoordinator : IAsyncDisposable
     }
 
     private sealed record PendingAnswer(string PeerId, TaskCompletionSource<SessionDescription> Answer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This machine's addresses could not be listed after a network change")]
+    private static partial void LogAddressesUnknown(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "This machine's addresses changed ({Added} new, {Gone} gone): connections restart")]
     private static partial void LogAddressesChanged(ILogger logger, int added, int gone);

@@ -29,6 +29,9 @@ public sealed record SessionDescription(string Kind, string Session, string Ufra
     /// <summary>The sender's NAT as its discovery named it, so the two sides can tell whether port prediction is needed.</summary>
     public string? Nat { get; init; }
 
+    /// <summary>In a <see cref="RestartAnswer"/>: the ufrag of the restart it answers, so an answer to an earlier one is not taken for it.</summary>
+    public string? Answers { get; init; }
+
     public static string NewSessionId() => RandomToken(12);
 
     public static (string Ufrag, string Password) NewCredentials() => (RandomToken(8), RandomToken(24));
@@ -45,7 +48,7 @@ public sealed record SessionDescription(string Kind, string Session, string Ufra
         try
         {
             var description = data.Deserialize<SessionDescription>(Json);
-            return description is { Kind: Offer or Answer or Update or Restart or RestartAnswer, Session.Length: > 0 and <= MaxSessionLength, Ufrag.Length: >= 4 and <= MaxCredentialLength, Password.Length: >= 16 and <= MaxCredentialLength, Candidates: not null }
+            return description is { Kind: Offer or Answer or Update or Restart or RestartAnswer, Session.Length: > 0 and <= MaxSessionLength, Ufrag.Length: >= 4 and <= MaxCredentialLength, Password.Length: >= 16 and <= MaxCredentialLength, Candidates: not null, Answers: null or { Length: <= MaxCredentialLength } }
                 && description.Candidates.All(c => c is { Address: not null, Protocol: Candidate.Udp or Candidate.Tcp })
                 ? description
                 : null;

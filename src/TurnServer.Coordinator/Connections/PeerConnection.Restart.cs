@@ -19,8 +19,10 @@ public sealed partial class PeerConnection
     private readonly Lock _restartLock = new();
     private volatile CheckCredentials? _previousLocal;
     private TaskCompletionSource<SessionDescription>? _restartAnswer;
+    private string? _restartUfrag;
     private SessionDescription? _lastRestartAnswer;
-    private long _lastRestart;
+    private bool _restarting;
+    private bool _restartAgain;
 
     /// <summary>Our candidates as they are now (host addresses, public address, relay); set by the gatherer.</summary>
     internal Func<CancellationToken, Task<IReadOnlyList<Candidate>>>? Regather { get; set; }
@@ -29,7 +31,9 @@ public sealed partial class PeerConnection
     /// Gathers again and agrees new credentials and candidates with the peer over signaling; the
     /// path moves to whichever pair works now. Completes when the peer has answered (a
     /// <see cref="TimeoutException"/> if it has not within the consent timeout; the connection
-    /// carries on meanwhile, and its liveness decides its fate as always).
+    /// carries on meanwhile, and its liveness decides its fate as always). Called while a restart
+    /// is unanswered, it waits for that one: credentials are renewed once per exchange, so the
+    /// ones the peer knows are never more than one renewal old.
     /// </summary>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
@@ -40,41 +44,74 @@ public sealed partial class PeerConnection
         }
 
         var answer = new TaskCompletionSource<SessionDescription>(TaskCreationOptions.RunContinuationsAsynchronously);
-        CheckCredentials local;
+        CheckCredentials? local = null;
         lock (_restartLock)
         {
-            _restartAnswer?.TrySetCanceled(CancellationToken.None); // a newer restart supersedes it
-            _restartAnswer = answer;
-            local = RenewLocalCredentialsLocked();
+            if (_restartAnswer is { Task.IsCompleted: false } pending)
+            {
+                answer = pending;
+            }
+            else
+            {
+                _restartAnswer = answer;
+                local = RenewLocalCredentialsLocked();
+                _restartUfrag = local.Ufrag;
+            }
         }
 
-        _metrics?.Restarted();
-        SuspectRelays(); // our address may have changed under the TURN allocation too
-        var restart = Describe(SessionDescription.Restart, local, await GatherAgainAsync(cancellationToken).ConfigureAwait(false));
-        LogRestarting(_logger, PeerId, restart.Candidates.Count);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
-        var started = _time.GetTimestamp();
-        while (!answer.Task.IsCompleted)
+        if (local is not null)
         {
-            if (_time.GetElapsedTime(started) >= _options.ConsentTimeout)
-            {
-                throw new TimeoutException($"the peer did not answer the restart within {_options.ConsentTimeout.TotalSeconds:0} s");
-            }
-
-            try
-            {
-                await send(restart, linked.Token).ConfigureAwait(false);
-            }
-            catch (Signaling.SignalingException)
-            {
-                // Signaling is down (our network changed under it too): again after the pause.
-            }
-
-            await Task.WhenAny(answer.Task, Task.Delay(UpdateRetryPause, _time, linked.Token)).ConfigureAwait(false);
-            linked.Token.ThrowIfCancellationRequested();
+            await SendRestartUntilAnsweredAsync(send, local, answer, cancellationToken).ConfigureAwait(false);
         }
 
-        await answer.Task.ConfigureAwait(false); // canceled when a newer restart took over
+        await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SendRestartUntilAnsweredAsync(Func<SessionDescription, CancellationToken, Task> send, CheckCredentials local, TaskCompletionSource<SessionDescription> answer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _metrics?.Restarted();
+            SuspectRelays(); // our address may have changed under the TURN allocation too
+            var restart = Describe(SessionDescription.Restart, local, await GatherAgainAsync(cancellationToken).ConfigureAwait(false));
+            LogRestarting(_logger, PeerId, restart.Candidates.Count);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+            var started = _time.GetTimestamp();
+            while (!answer.Task.IsCompleted)
+            {
+                if (_time.GetElapsedTime(started) >= _options.ConsentTimeout)
+                {
+                    answer.TrySetException(new TimeoutException($"the peer did not answer the restart within {_options.ConsentTimeout.TotalSeconds:0} s"));
+                    break;
+                }
+
+                try
+                {
+                    await send(restart, linked.Token).ConfigureAwait(false);
+                }
+                catch (Signaling.SignalingException)
+                {
+                    // Signaling is down (our network changed under it too): again after the pause.
+                }
+
+                await Task.WhenAny(answer.Task, Task.Delay(UpdateRetryPause, _time, linked.Token)).ConfigureAwait(false);
+                linked.Token.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            answer.TrySetCanceled(CancellationToken.None);
+        }
+        finally
+        {
+            lock (_restartLock)
+            {
+                if (_restartAnswer == answer)
+                {
+                    _restartAnswer = null; // answered, timed out or canceled: the next restart is a new one
+                }
+            }
+        }
     }
 
     /// <summary>A restart, or the answer to ours, from the peer.</summary>
@@ -87,26 +124,33 @@ public sealed partial class PeerConnection
 
         if (description.Kind == SessionDescription.RestartAnswer)
         {
-            TaskCompletionSource<SessionDescription>? waiting;
+            TaskCompletionSource<SessionDescription>? waiting = null;
             lock (_restartLock)
             {
-                waiting = _restartAnswer;
-                _restartAnswer = null;
+                if (_restartAnswer is { } pending && description.Answers == _restartUfrag)
+                {
+                    (waiting, _restartAnswer) = (pending, null);
+                }
             }
 
-            if (waiting is not null && description.Ufrag != current.Ufrag)
+            if (waiting is null)
             {
-                ApplyRemoteRestart(description);
-                waiting.TrySetResult(description);
+                return; // an answer to an earlier restart, or one answered already
             }
 
+            if (description.Ufrag != current.Ufrag)
+            {
+                ApplyRemoteRestart(description); // not yet known from the peer's own restart (both restarting at once)
+            }
+
+            waiting.TrySetResult(description);
             return;
         }
 
         if (description.Ufrag == current.Ufrag)
         {
-            // The peer sent its restart again: our answer was lost, or is still on its way.
-            if (Volatile.Read(ref _lastRestartAnswer) is { } again && SendUpdate is { } resend)
+            // The peer sent its restart again: our answer was lost, or is still being gathered.
+            if (Volatile.Read(ref _lastRestartAnswer) is { } again && again.Answers == description.Ufrag && SendUpdate is { } resend)
             {
                 _ = SendQuietlyAsync(resend, again);
             }
@@ -117,18 +161,22 @@ public sealed partial class PeerConnection
         _ = AnswerRestartAsync(description);
     }
 
+    /// <summary>
+    /// New credentials of ours and the candidates as they are now, for the peer's restart; while a
+    /// restart of ours is unanswered its credentials are kept, so both descriptions we send agree.
+    /// </summary>
     private async Task AnswerRestartAsync(SessionDescription restart)
     {
         CheckCredentials local;
         lock (_restartLock)
         {
-            local = RenewLocalCredentialsLocked();
+            local = _restartAnswer is { Task.IsCompleted: false } ? _local : RenewLocalCredentialsLocked();
         }
 
         ApplyRemoteRestart(restart);
         try
         {
-            var answer = Describe(SessionDescription.RestartAnswer, local, await GatherAgainAsync(_closing.Token).ConfigureAwait(false));
+            var answer = Describe(SessionDescription.RestartAnswer, local, await GatherAgainAsync(_closing.Token).ConfigureAwait(false)) with { Answers = restart.Ufrag };
             Volatile.Write(ref _lastRestartAnswer, answer);
             if (SendUpdate is { } send)
             {
@@ -158,7 +206,6 @@ public sealed partial class PeerConnection
     {
         _previousLocal = _local;
         _local = CheckCredentials.New();
-        _lastRestart = _time.GetTimestamp();
         return _local;
     }
 
@@ -168,7 +215,8 @@ public sealed partial class PeerConnection
         var candidates = RemoteCandidatePolicy.Acceptable(description.Candidates, _options.MaxRemoteCandidates, _options.IncludeLoopback)
             .Where(c => c.Candidate.Protocol == Candidate.Udp).ToList();
         _remote = description;
-        foreach (var stale in _remoteCandidates.Keys.Where(endPoint => !candidates.Exists(c => c.EndPoint.Equals(endPoint))).ToList())
+        // Peer-reflexive addresses stay: learnt from checks, they are often what a symmetric NAT's path runs on.
+        foreach (var stale in _remoteCandidates.Where(c => c.Value != CandidateKind.PeerReflexive && !candidates.Exists(a => a.EndPoint.Equals(c.Key))).Select(c => c.Key).ToList())
         {
             _remoteCandidates.TryRemove(stale, out _);
         }
@@ -183,8 +231,18 @@ public sealed partial class PeerConnection
         RecheckSoon();
     }
 
-    private async Task<IReadOnlyList<Candidate>> GatherAgainAsync(CancellationToken cancellationToken) =>
-        Regather is { } regather ? await regather(cancellationToken).ConfigureAwait(false) : [];
+    /// <summary>Our candidates now; the relay's alone when the interfaces cannot be listed (one vanishing as we look).</summary>
+    private async Task<IReadOnlyList<Candidate>> GatherAgainAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Regather is { } regather ? await regather(cancellationToken).ConfigureAwait(false) : [];
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            return [.. RelayedCandidates];
+        }
+    }
 
     /// <summary>A check signed with our credentials, or with the ones before the last restart: the password to answer with, or null.</summary>
     private string? SignedWith(ReadOnlySpan<byte> packet, out Protocol.Stun.TransactionId id, out bool nominated, out bool closing)
@@ -200,26 +258,31 @@ public sealed partial class PeerConnection
             : null;
     }
 
-    /// <summary>Our network changed (an address came or went, or a send found no route): restart, at most once per <see cref="RestartPause"/>.</summary>
+    /// <summary>
+    /// Our network changed (an address came or went, or a send found no route): restart. One
+    /// restart at a time; a change while one runs makes one more follow it, <see cref="RestartPause"/>
+    /// later, so an address that comes a moment after the old one went is told to the peer too.
+    /// </summary>
     internal void RestartSoon(string why)
     {
-        lock (_restartLock)
-        {
-            if (_lastRestart != 0 && _time.GetElapsedTime(_lastRestart) < RestartPause)
-            {
-                return;
-            }
-
-            _lastRestart = _time.GetTimestamp();
-        }
-
         if (State is not (ConnectionState.Connected or ConnectionState.Disconnected) || SendUpdate is null)
         {
             return;
         }
 
+        lock (_restartLock)
+        {
+            if (_restarting)
+            {
+                _restartAgain = true;
+                return;
+            }
+
+            _restarting = true;
+        }
+
         LogNetworkChanged(_logger, PeerId, why);
-        _ = RestartQuietlyAsync();
+        _ = RestartWhileChangingAsync();
     }
 
     /// <summary>Only a send on the path in use tells us the network is gone: a check to one of the peer's addresses may fail for want of a route to it alone.</summary>
@@ -231,15 +294,44 @@ public sealed partial class PeerConnection
         }
     }
 
-    private async Task RestartQuietlyAsync()
+    private async Task RestartWhileChangingAsync()
     {
         try
         {
-            await RestartAsync(_closing.Token).ConfigureAwait(false);
+            while (true)
+            {
+                try
+                {
+                    await RestartAsync(_closing.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is TimeoutException or InvalidOperationException or PeerConnectionClosedException)
+                {
+                    // Unanswered or ended: the liveness checks go on deciding the connection's fate.
+                }
+
+                lock (_restartLock)
+                {
+                    if (!_restartAgain)
+                    {
+                        return;
+                    }
+
+                    _restartAgain = false;
+                }
+
+                await Task.Delay(RestartPause, _time, _closing.Token).ConfigureAwait(false);
+            }
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException or InvalidOperationException or PeerConnectionClosedException)
+        catch (OperationCanceledException)
         {
-            // Unanswered, superseded or closed: the liveness checks go on deciding the connection's fate.
+            // Closed.
+        }
+        finally
+        {
+            lock (_restartLock)
+            {
+                _restarting = false;
+            }
         }
     }
 

@@ -115,10 +115,16 @@ public sealed record IceServerUri(bool IsTurn, string Host, int Port, ClientTran
             : throw new FormatException($"'{url}': the port must be 1-65535");
     }
 
-    /// <summary>Letters, digits, hyphens and dots (RFC 1123), or an IPv4 address, which is made of the same.</summary>
-    private static bool IsHostName(string host) =>
-        host.Length is > 0 and <= 253
-        && host.Split('.').All(label => label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-' && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
+    /// <summary>
+    /// Letters, digits, hyphens and dots (RFC 1123), underscores too (container names such as
+    /// <c>coturn_1</c> have them), an optional final dot; or an IPv4 address, made of the same.
+    /// </summary>
+    private static bool IsHostName(string host)
+    {
+        var name = host.EndsWith('.') ? host[..^1] : host;
+        return name.Length is > 0 and <= 253
+            && name.Split('.').All(label => label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-' && label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
+    }
 
     public override string ToString() =>
         $"{(IsTurn ? "turn" : "stun")}{(Transport == ClientTransport.Tls ? "s" : "")}:{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port.ToString(CultureInfo.InvariantCulture)}{(IsTurn && Transport == ClientTransport.Tcp ? "?transport=tcp" : "")}";

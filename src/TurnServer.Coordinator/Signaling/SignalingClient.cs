@@ -147,9 +147,10 @@ public sealed class SignalingClient : IAsyncDisposable
     /// <summary>Drops the connection and connects again (with the usual backoff): our address changed, so it may be dead without knowing.</summary>
     public void Reconnect()
     {
-        if (!_stopping && _socket.State == WebSocketState.Open)
+        var socket = Volatile.Read(ref _socket);
+        if (!_stopping && socket.State == WebSocketState.Open)
         {
-            _socket.Abort();
+            socket.Abort();
         }
     }
 

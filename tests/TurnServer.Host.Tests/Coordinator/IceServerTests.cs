@@ -21,6 +21,8 @@ public sealed class IceServerTests
     [InlineData("turns:turn.example.com:443?transport=tcp", true, "turn.example.com", 443, ClientTransport.Tls)]
     [InlineData("turn:[2001:db8::1]:3479", true, "2001:db8::1", 3479, ClientTransport.Udp)]
     [InlineData("turn:[2001:db8::1]", true, "2001:db8::1", 3478, ClientTransport.Udp)]
+    [InlineData("turn:coturn_1:3478", true, "coturn_1", 3478, ClientTransport.Udp)]
+    [InlineData("turn:turn.example.com.", true, "turn.example.com.", 3478, ClientTransport.Udp)]
     [InlineData("turn:turn.example.com:", true, "turn.example.com", 3478, ClientTransport.Udp)] // port = *DIGIT (RFC 7064/7065): empty means the default
     public void Parse_ReadsHostPortAndTransport(string url, bool isTurn, string host, int port, ClientTransport transport)
     {

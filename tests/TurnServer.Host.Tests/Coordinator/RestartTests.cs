@@ -97,6 +97,41 @@ public sealed class RestartTests
     }
 
     [Fact]
+    public async Task AnAnswerToAnEarlierRestart_IsNotTakenForTheAnswerToThisOne()
+    {
+        await using var peers = await FakePeers.ConnectAsync();
+        peers.WireSignaling();
+        var deliver = peers.Alice.SendUpdate!;
+        var sent = new List<SessionDescription>();
+        peers.Alice.SendUpdate = (description, cancellationToken) =>
+        {
+            int copies;
+            lock (sent)
+            {
+                sent.Add(description);
+                copies = sent.Count;
+            }
+
+            return copies > 1 ? deliver(description, cancellationToken) : Task.CompletedTask; // the first copy is lost
+        };
+        var stale = peers.Bob.Describe(SessionDescription.RestartAnswer, []) with { Answers = "an-earlier-ufrag" };
+        var bobUfrag = peers.Bob.LocalUfrag;
+
+        var restart = peers.Alice.RestartAsync();
+        var joined = peers.Alice.RestartAsync(); // while one is unanswered, a second waits for it
+        await peers.RunForAsync(TimeSpan.FromMilliseconds(100));
+        peers.Alice.OnRestart(stale);
+        await peers.RunUntilAsync(() => restart.IsCompleted && joined.IsCompleted, TimeSpan.FromSeconds(5));
+
+        await Task.WhenAll(restart, joined);
+        Assert.NotEqual(bobUfrag, peers.Bob.LocalUfrag); // Bob got the restart and answered it: the stale answer ended nothing
+        Assert.Equal(peers.Alice.LocalUfrag, Assert.Single(sent.Select(d => d.Ufrag).Distinct())); // one restart, with one set of credentials
+        await peers.RunForAsync(TimeSpan.FromSeconds(40), FakePeers.CoarseStep);
+        Assert.Equal(ConnectionState.Connected, peers.Alice.State);
+        Assert.Equal(ConnectionState.Connected, peers.Bob.State);
+    }
+
+    [Fact]
     public async Task BothSidesRestartingAtOnce_Converge_AndBothRestartsComplete()
     {
         await using var peers = await FakePeers.ConnectAsync();
