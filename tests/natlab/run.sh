@@ -203,22 +203,37 @@ field() { # field JSON NAME: the value of the last "NAME" in the line (finalPath
 
 echo "| site A | site B | connected | path | strategy | transport | ms | expected |"
 echo "|---|---|---|---|---|---|---:|---|"
-total=0 connected=0 direct=0 relayed=0 failures=0
+run_pair() { # run_pair KIND_A KIND_B: bob accepts in site B, alice connects from site A; sets alice_json and bob_json
+  site A 1 "$1"
+  site B 2 "$2"
+  demo hB --id bob --accept >"$work/bob.json" 2>"$work/bob.err" &
+  bob=$!
+  for _ in $(seq 150); do grep -q "bob ready" "$work/bob.err" 2>/dev/null && break; sleep 0.1; done
+  alice_json=$(demo hA --id alice --connect bob 2>"$work/alice.err" | tail -n 1) || true
+  wait "$bob" || true
+  bob_json=$(tail -n 1 "$work/bob.json")
+  [ -n "$alice_json" ] || alice_json='{"connected":false,"error":"no output"}'
+}
+
+total=0 connected=0 direct=0 relayed=0 failures=0 retried=0
 direct_ms=() relayed_ms=()
 declare -A discovered
 for ((i = 0; i < ${#kinds[@]}; i++)); do
   for ((j = i; j < ${#kinds[@]}; j++)); do
     a=${kinds[$i]} b=${kinds[$j]}
-    site A 1 "$a"
-    site B 2 "$b"
     total=$((total + 1))
-    demo hB --id bob --accept >"$work/bob.json" 2>"$work/bob.err" &
-    bob=$!
-    for _ in $(seq 150); do grep -q "bob ready" "$work/bob.err" 2>/dev/null && break; sleep 0.1; done
-    alice_json=$(demo hA --id alice --connect bob 2>"$work/alice.err" | tail -n 1) || true
-    wait "$bob" || true
-    bob_json=$(tail -n 1 "$work/bob.json")
-    [ -n "$alice_json" ] || alice_json='{"connected":false,"error":"no output"}'
+    run_pair "$a" "$b"
+    if [ "$(field "$alice_json" connected)" != true ]; then
+      # Once in many full runs a pair has not connected at all (full/udp-blocked, "peer bob is not
+      # connected to signaling", not explained yet). It is shown, with both peers' logs, and tried once more on fresh sites; a pair that
+      # fails twice fails the lab, and the retries are counted on a line of their own.
+      echo "  $a/$b did not connect; trying once more. alice: $alice_json" >&2
+      echo "  bob:   $bob_json" >&2
+      tail -n 30 "$work/alice.err" "$work/bob.err" >&2 || true
+      tail -n 20 "$work/server.log" >&2 || true
+      retried=$((retried + 1))
+      run_pair "$a" "$b"
+    fi
     discovered[$a]="${discovered[$a]:-} $(field "$alice_json" nat)"
     [ -n "$bob_json" ] && discovered[$b]="${discovered[$b]:-} $(field "$bob_json" nat)"
     expect=$(expected_path "$a" "$b")
@@ -432,5 +447,6 @@ median() { if [ $# -eq 0 ]; then echo "-"; else printf '%s\n' "$@" | sort -n | a
 echo
 echo "Median time to connect: $(median "${direct_ms[@]}") ms direct (${#direct_ms[@]} pairs), $(median "${relayed_ms[@]}") ms relayed (${#relayed_ms[@]} pairs)"
 echo
+[ "$retried" = 0 ] || echo "retried after a first failure: $retried pairs"
 echo "$connected/$total connected, $direct direct, $relayed relayed"
 [ "$failures" = 0 ]
