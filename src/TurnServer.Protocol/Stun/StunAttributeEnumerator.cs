@@ -11,16 +11,25 @@ public readonly ref struct StunAttribute(StunAttributeType type, ReadOnlySpan<by
     public ReadOnlySpan<byte> Value { get; } = value;
 }
 
-/// <summary>Walks the attributes of a message that <see cref="StunMessage.Read"/> has validated.</summary>
+/// <summary>
+/// Walks the attributes of a message that <see cref="StunMessage.Read"/> has validated, skipping
+/// those RFC 8489 says to ignore after an integrity attribute.
+/// </summary>
 public ref struct StunAttributeEnumerator
 {
-    private readonly ReadOnlySpan<byte> _body;
+    private readonly ReadOnlySpan<byte> _message;
+    private readonly int _ignoredFrom;
+    private readonly int _integritySha256Offset;
+    private readonly int _fingerprintOffset;
     private int _next;
 
-    internal StunAttributeEnumerator(ReadOnlySpan<byte> body)
+    internal StunAttributeEnumerator(ReadOnlySpan<byte> message, int ignoredFrom, int integritySha256Offset, int fingerprintOffset)
     {
-        _body = body;
-        _next = 0;
+        _message = message;
+        _ignoredFrom = ignoredFrom;
+        _integritySha256Offset = integritySha256Offset;
+        _fingerprintOffset = fingerprintOffset;
+        _next = StunConstants.HeaderLength;
         Current = default;
     }
 
@@ -30,16 +39,20 @@ public ref struct StunAttributeEnumerator
 
     public bool MoveNext()
     {
-        if (_next >= _body.Length)
+        while (_next < _message.Length)
         {
-            return false;
+            var offset = _next;
+            var type = (StunAttributeType)BinaryPrimitives.ReadUInt16BigEndian(_message[offset..]);
+            int length = BinaryPrimitives.ReadUInt16BigEndian(_message[(offset + 2)..]);
+            var valueStart = offset + StunConstants.AttributeHeaderLength;
+            _next = valueStart + StunConstants.Pad(length);
+            if (offset < _ignoredFrom || offset == _integritySha256Offset || offset == _fingerprintOffset)
+            {
+                Current = new StunAttribute(type, _message.Slice(valueStart, length));
+                return true;
+            }
         }
 
-        var type = (StunAttributeType)BinaryPrimitives.ReadUInt16BigEndian(_body[_next..]);
-        int length = BinaryPrimitives.ReadUInt16BigEndian(_body[(_next + 2)..]);
-        var valueStart = _next + StunConstants.AttributeHeaderLength;
-        Current = new StunAttribute(type, _body.Slice(valueStart, length));
-        _next = valueStart + StunConstants.Pad(length);
-        return true;
+        return false;
     }
 }

@@ -54,7 +54,22 @@ public readonly ref partial struct StunMessage
 
     public bool HasFingerprint => _fingerprintOffset != NotPresent;
 
-    public StunAttributeEnumerator Attributes => new(_bytes[StunConstants.HeaderLength..]);
+    /// <summary>
+    /// The attributes that count, in order: those before the first integrity attribute, the integrity
+    /// attributes and FINGERPRINT. Whatever else follows an integrity attribute is skipped, as RFC 8489
+    /// says, so no reader can honour an attribute the integrity does not cover.
+    /// </summary>
+    public StunAttributeEnumerator Attributes => new(_bytes, IgnoredFrom, _integritySha256Offset, _fingerprintOffset);
+
+    // The end of the first integrity attribute: later attributes are ignored but for the exceptions.
+    private int IgnoredFrom
+    {
+        get
+        {
+            var first = _integrityOffset != NotPresent ? _integrityOffset : _integritySha256Offset;
+            return first == NotPresent ? _bytes.Length : first + StunConstants.AttributeHeaderLength + BinaryPrimitives.ReadUInt16BigEndian(_bytes[(first + 2)..]);
+        }
+    }
 
     /// <summary>Validates the header and every attribute's framing; does not check integrity or fingerprint.</summary>
     /// <param name="input">Exactly one message: a UDP datagram or a frame cut by <c>StunStreamFramer</c>.</param>
@@ -104,10 +119,16 @@ public readonly ref partial struct StunMessage
         return status;
     }
 
+    /// <summary>
+    /// Checks every attribute's framing and finds the integrity attributes. RFC 8489 sections 14.5
+    /// and 14.6: what follows MESSAGE-INTEGRITY is ignored, except MESSAGE-INTEGRITY-SHA256 and
+    /// FINGERPRINT, and what follows MESSAGE-INTEGRITY-SHA256 except FINGERPRINT; ignored attributes
+    /// are framed like any other but never read. Section 14: an attribute may repeat and only its
+    /// first occurrence counts, so repeats are not an error either.
+    /// </summary>
     private static StunReadStatus ValidateAttributes(ReadOnlySpan<byte> message, out int integrity, out int integritySha256, out int fingerprint)
     {
         integrity = integritySha256 = fingerprint = NotPresent;
-        var seen = default(AttributeSet);
         var offset = StunConstants.HeaderLength;
 
         // The body length is a multiple of 4 and attributes start on 4-byte boundaries, so every
@@ -126,21 +147,9 @@ public readonly ref partial struct StunMessage
                 return StunReadStatus.AttributeAfterFingerprint;
             }
 
-            var allowedAfterIntegrity = type == StunAttributeType.Fingerprint
-                || (type == StunAttributeType.MessageIntegritySha256 && integritySha256 == NotPresent);
-            if ((integrity != NotPresent || integritySha256 != NotPresent) && !allowedAfterIntegrity)
-            {
-                return StunReadStatus.AttributeAfterIntegrity;
-            }
-
-            if (!seen.TryAdd(type))
-            {
-                return StunReadStatus.DuplicateAttribute;
-            }
-
             switch (type)
             {
-                case StunAttributeType.MessageIntegrity:
+                case StunAttributeType.MessageIntegrity when integrity == NotPresent && integritySha256 == NotPresent:
                     if (length != MessageIntegrityCodec.Sha1Length)
                     {
                         return StunReadStatus.InvalidIntegrityLength;
@@ -148,7 +157,7 @@ public readonly ref partial struct StunMessage
 
                     integrity = offset;
                     break;
-                case StunAttributeType.MessageIntegritySha256:
+                case StunAttributeType.MessageIntegritySha256 when integritySha256 == NotPresent:
                     if (!MessageIntegrityCodec.IsValidSha256Length(length))
                     {
                         return StunReadStatus.InvalidIntegrityLength;
@@ -189,44 +198,4 @@ public readonly ref partial struct StunMessage
     }
 
     public bool HasAttribute(StunAttributeType type) => TryGetAttribute(type, out _);
-
-    /// <summary>
-    /// Remembers which attribute types were seen, to refuse duplicates without allocating. Types outside
-    /// the two registered ranges 0x0000-0x003F and 0x8000-0x803F are not tracked (nothing we read lives
-    /// there). XOR-PEER-ADDRESS may repeat in CreatePermission, XOR-RELAYED-ADDRESS in the answer to a
-    /// dual allocation (RFC 8656 section 7.2).
-    /// </summary>
-    private struct AttributeSet
-    {
-        private ulong _comprehensionRequired;
-        private ulong _comprehensionOptional;
-
-        public bool TryAdd(StunAttributeType type)
-        {
-            var value = (uint)type;
-            if (type is StunAttributeType.XorPeerAddress or StunAttributeType.XorRelayedAddress)
-            {
-                return true;
-            }
-
-            if (value < 64)
-            {
-                return TrySet(ref _comprehensionRequired, value);
-            }
-
-            return value - 0x8000 >= 64 || TrySet(ref _comprehensionOptional, value - 0x8000);
-        }
-
-        private static bool TrySet(ref ulong set, uint bit)
-        {
-            var mask = 1UL << (int)bit;
-            if ((set & mask) != 0)
-            {
-                return false;
-            }
-
-            set |= mask;
-            return true;
-        }
-    }
 }

@@ -29,12 +29,6 @@ public enum StunReadStatus
     /// <summary>An attribute header or value runs past the end of the message.</summary>
     AttributePastEnd,
 
-    /// <summary>The same attribute twice (only XOR-PEER-ADDRESS and XOR-RELAYED-ADDRESS may repeat, RFC 8656).</summary>
-    DuplicateAttribute,
-
-    /// <summary>Something other than MESSAGE-INTEGRITY-SHA256 or FINGERPRINT follows MESSAGE-INTEGRITY.</summary>
-    AttributeAfterIntegrity,
-
     /// <summary>FINGERPRINT is not the last attribute.</summary>
     AttributeAfterFingerprint,
 

@@ -114,22 +114,26 @@ public class StunMessageReadTests
     }
 
     [Fact]
-    public void Read_ReportsDuplicateAttributes()
+    public void Read_AcceptsRepeatedAttributes_AndTheFirstCounts()
     {
         var bytes = new MessageBuilder()
             .Attribute(Username, "a"u8.ToArray())
             .Attribute((ushort)StunAttributeType.Realm, "r"u8.ToArray())
             .Attribute(Username, "b"u8.ToArray())
             .Build();
-        Assert.Equal(StunReadStatus.DuplicateAttribute, StunMessage.Read(bytes, out _));
+        Assert.Equal(StunReadStatus.Ok, StunMessage.Read(bytes, out var message));
+        Assert.True(message.TryGetAttribute(StunAttributeType.Username, out var username));
+        Assert.Equal("a"u8.ToArray(), username.ToArray());
     }
 
     [Fact]
-    public void Read_ReportsDuplicateComprehensionOptionalAttributes()
+    public void Read_AcceptsRepeatedComprehensionOptionalAttributes()
     {
         var software = (ushort)StunAttributeType.Software;
         var bytes = new MessageBuilder().Attribute(software, "a"u8.ToArray()).Attribute(software, "b"u8.ToArray()).Build();
-        Assert.Equal(StunReadStatus.DuplicateAttribute, StunMessage.Read(bytes, out _));
+        Assert.Equal(StunReadStatus.Ok, StunMessage.Read(bytes, out var message));
+        Assert.True(message.TryGetAttribute(StunAttributeType.Software, out var first));
+        Assert.Equal("a"u8.ToArray(), first.ToArray());
     }
 
     [Fact]
@@ -144,17 +148,59 @@ public class StunMessageReadTests
     }
 
     [Fact]
-    public void Read_ReportsAttributesAfterMessageIntegrity()
+    public void Read_IgnoresAttributesAfterMessageIntegrity()
     {
-        var bytes = new MessageBuilder().Attribute(Integrity, new byte[20]).Attribute(Username, "a"u8.ToArray()).Build();
-        Assert.Equal(StunReadStatus.AttributeAfterIntegrity, StunMessage.Read(bytes, out _));
+        var bytes = new MessageBuilder()
+            .Attribute(Integrity, new byte[20])
+            .Attribute(Username, "a"u8.ToArray())
+            .Attribute(Integrity, new byte[8])
+            .Attribute(Fingerprint, new byte[4])
+            .Build();
+        Assert.Equal(StunReadStatus.Ok, StunMessage.Read(bytes, out var message));
+        Assert.False(message.HasAttribute(StunAttributeType.Username));
+        Assert.True(message.HasMessageIntegrity);
+        Assert.True(message.HasFingerprint);
+        var seen = new List<StunAttributeType>();
+        foreach (var attribute in message.Attributes)
+        {
+            seen.Add(attribute.Type);
+        }
+
+        Assert.Equal([StunAttributeType.MessageIntegrity, StunAttributeType.Fingerprint], seen);
     }
 
     [Fact]
-    public void Read_ReportsMessageIntegrityAfterMessageIntegritySha256()
+    public void Read_HonoursIntegritySha256AfterIgnoredAttributes_AndNothingAfterIt()
+    {
+        var lifetime = (ushort)StunAttributeType.Lifetime;
+        var bytes = new MessageBuilder()
+            .Attribute(Integrity, new byte[20])
+            .Attribute(lifetime, [0, 0, 0, 0])
+            .Attribute(IntegritySha256, new byte[32])
+            .Attribute(Username, "a"u8.ToArray())
+            .Build();
+        Assert.Equal(StunReadStatus.Ok, StunMessage.Read(bytes, out var message));
+        Assert.True(message.HasMessageIntegritySha256);
+        Assert.True(message.HasAttribute(StunAttributeType.MessageIntegritySha256));
+        Assert.False(message.HasAttribute(StunAttributeType.Lifetime));
+        Assert.False(message.HasAttribute(StunAttributeType.Username));
+    }
+
+    [Fact]
+    public void Read_IgnoresMessageIntegrityAfterMessageIntegritySha256()
     {
         var bytes = new MessageBuilder().Attribute(IntegritySha256, new byte[32]).Attribute(Integrity, new byte[20]).Build();
-        Assert.Equal(StunReadStatus.AttributeAfterIntegrity, StunMessage.Read(bytes, out _));
+        Assert.Equal(StunReadStatus.Ok, StunMessage.Read(bytes, out var message));
+        Assert.True(message.HasMessageIntegritySha256);
+        Assert.False(message.HasMessageIntegrity);
+    }
+
+    [Fact]
+    public void Read_StillChecksTheFramingOfIgnoredAttributes()
+    {
+        var bytes = new MessageBuilder().Attribute(Integrity, new byte[20]).Attribute(Username, new byte[4]).Build();
+        bytes[^5] = 9; // the ignored attribute's length now runs past the end
+        Assert.Equal(StunReadStatus.AttributePastEnd, StunMessage.Read(bytes, out _));
     }
 
     [Fact]
