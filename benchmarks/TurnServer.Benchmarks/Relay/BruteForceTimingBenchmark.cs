@@ -3,6 +3,7 @@ using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Integrity;
 using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Authentication;
 
 namespace TurnServer.Benchmarks.Relay;
@@ -16,7 +17,7 @@ namespace TurnServer.Benchmarks.Relay;
 [MemoryDiagnoser]
 public class BruteForceTimingBenchmark
 {
-    private static readonly TransportAddress Client = TransportAddress.Parse("198.51.100.10:50000");
+    private static readonly FiveTuple Client = new(TransportAddress.Parse("198.51.100.10:50000"), TransportAddress.Parse("192.0.2.1:3478"), TransportProtocol.Udp);
     private RequestAuthenticator _authenticator = null!;
     private byte[] _wrongPassword = [];
     private byte[] _unknownUser = [];

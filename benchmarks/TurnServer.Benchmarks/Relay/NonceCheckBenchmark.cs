@@ -1,19 +1,21 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Authentication;
 
 namespace TurnServer.Benchmarks.Relay;
 
 /// <summary>
 /// Every authenticated request checks its nonce, an HMAC-SHA256 over the issue time and the client's
-/// IP. The baseline is the one-shot HMAC over the same 9 bytes, which sets OpenSSL up on every call;
+/// IP, port, transport and server address (the five-tuple). The baseline is the one-shot HMAC over 9 bytes, which sets OpenSSL up on every call;
 /// <see cref="NonceService"/> builds the HMAC on OpenSSL's plain SHA-256 (<see cref="TurnServer.Protocol.Integrity.Hmac"/>).
 /// </summary>
 [MemoryDiagnoser]
 public class NonceCheckBenchmark
 {
-    private static readonly TransportAddress Client = TransportAddress.Parse("198.51.100.10:50000");
+    private static readonly FiveTuple Client = new(TransportAddress.Parse("198.51.100.10:50000"), TransportAddress.Parse("192.0.2.1:3478"), TransportProtocol.Udp);
     private readonly byte[] _secret = RandomNumberGenerator.GetBytes(32);
     private readonly byte[] _input = RandomNumberGenerator.GetBytes(9);
     private readonly byte[] _mac = new byte[32];

@@ -162,7 +162,7 @@ public sealed record ServerSettings
                 Ranges(configuration, "allowed-peer-ip"),
                 Ranges(configuration, "denied-peer-ip"),
                 allowLoopback,
-                allowLoopback ? [] : OwnAddresses(listeningIPs, relayAddresses),
+                OwnAddresses(listeningIPs, relayAddresses),
                 Integer(configuration, "min-port", 49152),
                 Integer(configuration, "max-port", 65535)),
         };

@@ -6,6 +6,7 @@ using TurnServer.Host.Admin;
 using TurnServer.Host.Configuration;
 using TurnServer.Host.Monitoring;
 using TurnServer.Host.Signaling;
+using TurnServer.Protocol.Attributes;
 using TurnServer.Signaling.Hub;
 using TurnServer.Relay.Authentication;
 using TurnServer.Relay.Processing;
@@ -135,9 +136,11 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         if (settings.Udp)
         {
             StartUdpListeners(counters);
+            RefuseRelayingToOwnListeners();
         }
 
         StartStreamListeners(counters);
+        RefuseRelayingToOwnListeners();
 
         foreach (var relay in settings.Engine.RelayAddresses)
         {
@@ -149,6 +152,21 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         }
 
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // A relay into one of these would have the server answer itself: a loop whatever the peer policy.
+    private void RefuseRelayingToOwnListeners()
+    {
+        IPEndPoint?[] http = [MonitoringEndPoint, AdminEndPoint, SignalingEndPoint];
+        foreach (var endPoint in UdpEndPoints.Concat(DtlsEndPoints))
+        {
+            Engine.OwnListeners.Add(TransportProtocol.Udp, (ushort)endPoint.Port);
+        }
+
+        foreach (var endPoint in TcpEndPoints.Concat(TlsEndPoints).Concat(http.OfType<IPEndPoint>()))
+        {
+            Engine.OwnListeners.Add(TransportProtocol.Tcp, (ushort)endPoint.Port);
+        }
     }
 
     /// <summary>

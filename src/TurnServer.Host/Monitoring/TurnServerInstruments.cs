@@ -30,7 +30,7 @@ internal static class TurnServerInstruments
         meter.CreateObservableCounter("turnserver.allocations.refused", () => Refusals(counters), description: "Allocate requests refused, by reason (challenges for credentials not included).");
         meter.CreateObservableCounter("turnserver.requests", () => Requests(counters), description: "Requests answered, by method and result.");
         meter.CreateObservableCounter("turnserver.auth.failures", () => counters.AuthenticationFailures, description: "Requests with wrong credentials (not the first challenge).");
-        meter.CreateObservableCounter("turnserver.dropped.packets", () => Drops(counters, transports), description: "Messages and packets dropped, by reason.");
+        meter.CreateObservableCounter("turnserver.dropped.packets", () => Drops(counters, transports), description: "Messages and packets dropped, or refused as replayed or by peer policy, by reason.");
         meter.CreateObservableCounter("turnserver.relayed.packets", () => Traffic(engine, bytes: false), description: "Packets relayed, by direction and client transport.");
         meter.CreateObservableCounter("turnserver.relayed.bytes", () => Traffic(engine, bytes: true), unit: "By", description: "Application bytes relayed, by direction and client transport.");
         meter.CreateObservableCounter("turnserver.tls.handshakes", () => Handshakes(transports), description: "TLS and DTLS handshakes, by protocol and result.");
@@ -134,6 +134,9 @@ internal static class TurnServerInstruments
         DropReason.RateLimited => "rate_limited",
         DropReason.NoAllocation => "no_allocation",
         DropReason.NoPermission => "no_permission",
-        _ => "no_channel",
+        DropReason.NoChannel => "no_channel",
+        DropReason.Replayed => "replayed",
+        DropReason.PeerPolicy => "peer_policy",
+        _ => "relay_loop",
     };
 }

@@ -11,8 +11,15 @@ public enum AuthenticationOutcome
     /// <summary>Integrity without USERNAME/USERHASH, REALM or NONCE, or inconsistent PASSWORD-ALGORITHM(S): 400.</summary>
     BadRequest,
 
-    /// <summary>An expired or foreign nonce: 438 with a fresh one.</summary>
+    /// <summary>An expired nonce: 438 with a fresh one.</summary>
     StaleNonce,
+
+    /// <summary>
+    /// A nonce this server did not issue to this five-tuple: a request replayed from another address,
+    /// port, transport or listener, or a forged nonce. Also 438, so a client that really moved just
+    /// retries, but counted apart.
+    /// </summary>
+    ForeignNonce,
 
     /// <summary>Unknown user, wrong password, expired REST name or wrong realm: 401 with a fresh nonce.</summary>
     Unauthorized,

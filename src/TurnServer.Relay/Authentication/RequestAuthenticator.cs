@@ -4,6 +4,7 @@ using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Integrity;
 using TurnServer.Protocol.Stun;
+using TurnServer.Relay.Allocations;
 
 namespace TurnServer.Relay.Authentication;
 
@@ -52,7 +53,7 @@ public sealed class RequestAuthenticator
     public static ReadOnlySpan<PasswordAlgorithm> Algorithms => OfferedAlgorithms;
 
     /// <param name="keyBuffer">At least <see cref="KeyBufferLength"/> bytes; the verified key ends up in it.</param>
-    public AuthenticationOutcome Authenticate(in StunMessage request, in TransportAddress client, Span<byte> keyBuffer, out VerifiedCredentials credentials)
+    public AuthenticationOutcome Authenticate(in StunMessage request, in FiveTuple fiveTuple, Span<byte> keyBuffer, out VerifiedCredentials credentials)
     {
         credentials = default;
         var hasSha256 = request.HasMessageIntegritySha256;
@@ -70,9 +71,12 @@ public sealed class RequestAuthenticator
             return AuthenticationOutcome.BadRequest;
         }
 
-        if (_nonces.Validate(nonce, client) != NonceStatus.Valid)
+        switch (_nonces.Validate(nonce, fiveTuple))
         {
-            return AuthenticationOutcome.StaleNonce;
+            case NonceStatus.Stale:
+                return AuthenticationOutcome.StaleNonce;
+            case NonceStatus.Invalid:
+                return AuthenticationOutcome.ForeignNonce;
         }
 
         if (!TryChooseAlgorithm(request, nonce, out var algorithm))

@@ -10,11 +10,17 @@ namespace TurnServer.Relay.Policy;
 /// coturn fixed only in 4.9. Operator allow rules win over every deny rule. The server's own
 /// addresses are peers only at ports of the relay range: two clients relaying to each other through
 /// one server (two relay-only browsers, the most common TURN call) is what a TURN server is for,
-/// while its own listeners (STUN/TURN, signaling, TLS) are no business of a relay.
+/// while its other ports are no business of a relay. Its own listeners (STUN/TURN, TLS, DTLS, metrics,
+/// admin, signaling) are refused whatever the operator allows (<see cref="IsOwnAddress"/> with the
+/// engine's listener ports): relaying into them makes the server answer itself, a loop.
 /// </summary>
 public sealed class PeerAddressPolicy
 {
     private static readonly IPRange[] LoopbackRanges = [IPRange.Parse("127.0.0.0/8"), IPRange.Parse("::1/128")];
+
+    // Where a datagram reaches this host whatever its interfaces: loopback, and the unspecified
+    // address, which Linux delivers locally.
+    private static readonly IPRange[] ThisHostRanges = [.. LoopbackRanges, IPRange.Parse("0.0.0.0/32"), IPRange.Parse("::/128")];
 
     private static readonly IPRange[] SpecialRanges =
     [
@@ -52,7 +58,7 @@ public sealed class PeerAddressPolicy
     {
         _allowed = [.. allowed];
         _denied = [.. SpecialRanges, .. allowLoopback ? [] : LoopbackRanges, .. denied];
-        _own = [.. own];
+        _own = [.. ThisHostRanges, .. own];
         _minRelayPort = minRelayPort;
         _maxRelayPort = maxRelayPort;
         AllowLoopback = allowLoopback;
@@ -74,12 +80,16 @@ public sealed class PeerAddressPolicy
     }
 
     /// <summary>
-    /// A peer at one of the server's own addresses but outside the relay ports: refused where the
-    /// port counts (ChannelBind, Connect, each Send indication), though a permission for the address
-    /// itself is not, since permissions have no port.
+    /// Unless loopback peers are allowed, a peer at one of the server's own addresses but outside the
+    /// relay ports: refused where the port counts (ChannelBind, Connect, each Send indication), though
+    /// a permission for the address itself is not, since permissions have no port.
     /// </summary>
-    public bool IsOwnListener(in TransportAddress peer) =>
-        _own.Length > 0 && (peer.Port < _minRelayPort || peer.Port > _maxRelayPort) && Matches(_own, peer.Family, peer.AddressValue);
+    public bool IsOwnService(in TransportAddress peer) =>
+        !AllowLoopback && (peer.Port < _minRelayPort || peer.Port > _maxRelayPort) && IsOwnAddress(peer);
+
+    /// <summary>An address of this host: loopback, unspecified, or one of its own, also when embedded in IPv6.</summary>
+    public bool IsOwnAddress(in TransportAddress peer) =>
+        Matches(_own, peer.Family, peer.AddressValue) || (TryGetEmbeddedIPv4(peer, out var embedded) && Matches(_own, StunAddressFamily.IPv4, embedded));
 
     /// <summary>The IPv4 address an IPv6 address carries, in the forms a kernel or a NAT64 would act on.</summary>
     internal static bool TryGetEmbeddedIPv4(in TransportAddress address, out UInt128 ipv4)

@@ -29,6 +29,9 @@ internal static partial class EngineLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Allocation of {User} at {Client} ended: {Reason}")]
     public static partial void AllocationEnded(ILogger logger, string user, FiveTuple client, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {User} at {Client} a relay to {Peer}: one of this server's own listeners")]
+    public static partial void RelayLoopRefused(ILogger logger, string user, FiveTuple client, Protocol.Addressing.TransportAddress peer);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a permission for {User} at {Client} to {Peer}: peer policy")]
     public static partial void PeerRefused(ILogger logger, string user, FiveTuple client, Protocol.Addressing.TransportAddress peer);
 }

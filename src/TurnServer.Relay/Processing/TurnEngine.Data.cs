@@ -62,9 +62,16 @@ public sealed partial class TurnEngine
             return 0;
         }
 
-        if (!allocation.HasPermission(peer, now) || _options.PeerPolicy.IsOwnListener(peer))
+        if (!allocation.HasPermission(peer, now))
         {
             Counters.Drop(DropReason.NoPermission);
+            return 0;
+        }
+
+        var loop = IsOwnListener(allocation, peer);
+        if (loop || _options.PeerPolicy.IsOwnService(peer))
+        {
+            Counters.Drop(loop ? DropReason.RelayLoop : DropReason.PeerPolicy);
             return 0;
         }
 

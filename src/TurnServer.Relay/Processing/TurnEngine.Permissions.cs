@@ -3,6 +3,7 @@ using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Stun;
 using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Authentication;
+using TurnServer.Relay.Metrics;
 
 namespace TurnServer.Relay.Processing;
 
@@ -71,7 +72,8 @@ public sealed partial class TurnEngine
 
     /// <summary>
     /// A peer must be of a family the allocation relays (443) and allowed by the peer policy (403);
-    /// where its port counts (not for a permission), not one of the server's own listeners.
+    /// where its port counts (not for a permission), not one of the server's own listeners, whatever
+    /// the policy allows (403).
     /// </summary>
     private StunErrorCode CheckPeer(Allocation allocation, in TransportAddress peer, bool portCounts = true)
     {
@@ -80,12 +82,23 @@ public sealed partial class TurnEngine
             return StunErrorCode.PeerAddressFamilyMismatch;
         }
 
-        if (!_options.PeerPolicy.IsAllowed(peer) || (portCounts && _options.PeerPolicy.IsOwnListener(peer)))
+        if (portCounts && IsOwnListener(allocation, peer))
         {
+            Counters.Drop(DropReason.RelayLoop);
+            EngineLog.RelayLoopRefused(_logger, allocation.Username, allocation.FiveTuple, peer);
+            return StunErrorCode.Forbidden;
+        }
+
+        if (!_options.PeerPolicy.IsAllowed(peer) || (portCounts && _options.PeerPolicy.IsOwnService(peer)))
+        {
+            Counters.Drop(DropReason.PeerPolicy);
             EngineLog.PeerRefused(_logger, allocation.Username, allocation.FiveTuple, peer);
             return StunErrorCode.Forbidden;
         }
 
         return 0;
     }
+
+    private bool IsOwnListener(Allocation allocation, in TransportAddress peer) =>
+        OwnListeners.HasPort(allocation.RelayProtocol, peer.Port) && _options.PeerPolicy.IsOwnAddress(peer);
 }

@@ -82,6 +82,12 @@ public sealed partial class TurnEngine
     public EngineCounters Counters { get; } = new();
 
     /// <summary>
+    /// The ports the host listens on (STUN/TURN, TLS, DTLS, metrics, admin, signaling), added as it
+    /// binds them: a peer at one of the server's own addresses on these ports is always refused.
+    /// </summary>
+    public OwnListeners OwnListeners { get; } = new();
+
+    /// <summary>
     /// While set, Allocate requests are refused (300 to an alternate server, else 508) and everything
     /// else is served: live allocations refresh, relay and end as usual until they are gone.
     /// </summary>
@@ -143,7 +149,7 @@ public sealed partial class TurnEngine
         }
 
         Span<byte> keys = stackalloc byte[RequestAuthenticator.KeyBufferLength];
-        var outcome = _authenticator.Authenticate(request, context.FiveTuple.Client, keys, out var credentials);
+        var outcome = _authenticator.Authenticate(request, context.FiveTuple, keys, out var credentials);
         if (outcome != AuthenticationOutcome.Authenticated)
         {
             if (!Admits(context))
@@ -151,10 +157,19 @@ public sealed partial class TurnEngine
                 return Dropped(context, request);
             }
 
+            if (outcome == AuthenticationOutcome.ForeignNonce)
+            {
+                Counters.Drop(DropReason.Replayed);
+            }
+
             if (outcome != AuthenticationOutcome.Challenge)
             {
                 Counters.AuthenticationFailed();
                 EngineLog.AuthenticationFailed(_logger, context.FiveTuple, request.Method, outcome);
+            }
+            else if (ShortOfAChallenge(request, context) is var refusal and not 0)
+            {
+                return WriteError(response, request, refusal, default, sha256: false);
             }
 
             return WriteChallenge(response, request, context, outcome);
@@ -335,6 +350,26 @@ public sealed partial class TurnEngine
         return WriteError(buffer, request, code, credentials, credentials.Sha256Integrity);
     }
 
+    /// <summary>
+    /// An unsigned request that could not succeed even with credentials gets the error it would end
+    /// in, not a 401: a challenge is about four times the size of a bare request, the gain a spoofed
+    /// source would reflect. An Allocate without REQUESTED-TRANSPORT is 400 whatever the transport.
+    /// Over UDP, any other request is 437 when its five-tuple has no allocation; that tells only the
+    /// sender, and a spoofer never sees it. An unsigned request from a five-tuple that has an allocation
+    /// is still challenged: its only possible victim is that allocation's own client.
+    /// </summary>
+    private StunErrorCode ShortOfAChallenge(in StunMessage request, in ClientContext context)
+    {
+        if (request.Method == StunMethod.Allocate)
+        {
+            return request.HasAttribute(StunAttributeType.RequestedTransport) ? 0 : StunErrorCode.BadRequest;
+        }
+
+        return context.FiveTuple.Protocol == TransportProtocol.Udp && !Allocations.TryGet(context.FiveTuple, out _)
+            ? StunErrorCode.AllocationMismatch
+            : 0;
+    }
+
     /// <summary>401 or 438 with REALM and a fresh NONCE (and the offer of algorithms), or 400.</summary>
     private int WriteChallenge(Span<byte> buffer, in StunMessage request, in ClientContext context, AuthenticationOutcome outcome)
     {
@@ -345,9 +380,9 @@ public sealed partial class TurnEngine
             return reply.Finish();
         }
 
-        reply.Writer.WriteErrorCode(outcome == AuthenticationOutcome.StaleNonce ? StunErrorCode.StaleNonce : StunErrorCode.Unauthorized);
+        reply.Writer.WriteErrorCode(outcome is AuthenticationOutcome.StaleNonce or AuthenticationOutcome.ForeignNonce ? StunErrorCode.StaleNonce : StunErrorCode.Unauthorized);
         reply.Writer.WriteAttribute(StunAttributeType.Realm, _authenticator.Realm);
-        _authenticator.Nonces.Write(context.FiveTuple.Client, reply.Writer.AddAttribute(StunAttributeType.Nonce, _authenticator.Nonces.Length));
+        _authenticator.Nonces.Write(context.FiveTuple, reply.Writer.AddAttribute(StunAttributeType.Nonce, _authenticator.Nonces.Length));
 
         if (_options.OfferSha256)
         {

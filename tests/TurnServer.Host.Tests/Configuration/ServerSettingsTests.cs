@@ -96,13 +96,15 @@ public class ServerSettingsTests
     {
         var policy = Read(["--relay-ip=203.0.113.5", "--external-ip=198.51.100.9", "-L", "203.0.113.5", "--min-port=50000", "--max-port=50100"]).Engine.PeerPolicy;
         Assert.True(policy.IsAllowed(TransportAddress.Parse("203.0.113.5:50000")));
-        Assert.False(policy.IsOwnListener(TransportAddress.Parse("203.0.113.5:50000")));
-        Assert.True(policy.IsOwnListener(TransportAddress.Parse("198.51.100.9:3478")));
-        Assert.True(policy.IsOwnListener(TransportAddress.Parse("203.0.113.5:50101")));
-        Assert.False(policy.IsOwnListener(TransportAddress.Parse("203.0.113.6:3478")));
+        Assert.False(policy.IsOwnService(TransportAddress.Parse("203.0.113.5:50000")));
+        Assert.True(policy.IsOwnService(TransportAddress.Parse("198.51.100.9:3478")));
+        Assert.True(policy.IsOwnService(TransportAddress.Parse("203.0.113.5:50101")));
+        Assert.False(policy.IsOwnService(TransportAddress.Parse("203.0.113.6:3478")));
 
+        // With loopback allowed its other ports are peers; its listeners stay refused, by the engine.
         var open = Read(["--relay-ip=203.0.113.5", "--allow-loopback-peers"]).Engine.PeerPolicy;
-        Assert.False(open.IsOwnListener(TransportAddress.Parse("203.0.113.5:3478")));
+        Assert.False(open.IsOwnService(TransportAddress.Parse("203.0.113.5:3478")));
+        Assert.True(open.IsOwnAddress(TransportAddress.Parse("203.0.113.5:3478")));
     }
 
     [Fact]

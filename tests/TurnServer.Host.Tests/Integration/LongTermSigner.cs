@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Integrity;
@@ -18,7 +19,11 @@ internal sealed class LongTermSigner(string user, string password, string realm)
 
     public bool HasNonce => _nonce is not null;
 
-    public byte[] Build(StunMethod method, WriteAttributes? attributes, bool signed, StunClass messageClass, bool fingerprint)
+    /// <param name="afterIntegrity">
+    /// Whole attributes (see <see cref="RawAttribute"/>) appended after MESSAGE-INTEGRITY, which a server
+    /// must ignore; no FINGERPRINT follows them.
+    /// </param>
+    public byte[] Build(StunMethod method, WriteAttributes? attributes, bool signed, StunClass messageClass, bool fingerprint, byte[]? afterIntegrity = null)
     {
         var writer = new StunMessageWriter(new byte[1500], new StunMessageType(method, messageClass), TransactionId.NewRandom());
         attributes?.Invoke(ref writer);
@@ -28,6 +33,12 @@ internal sealed class LongTermSigner(string user, string password, string realm)
             writer.WriteUtf8(StunAttributeType.Realm, realm);
             writer.WriteUtf8(StunAttributeType.Nonce, _nonce!);
             writer.WriteMessageIntegrity(_key);
+            if (afterIntegrity is not null)
+            {
+                byte[] message = [.. writer.Written, .. afterIntegrity];
+                BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(2), (ushort)(message.Length - StunConstants.HeaderLength));
+                return message;
+            }
         }
 
         if (fingerprint)
@@ -36,6 +47,16 @@ internal sealed class LongTermSigner(string user, string password, string realm)
         }
 
         return writer.Written.ToArray();
+    }
+
+    /// <summary>An attribute as it goes on the wire: type, length, value and padding.</summary>
+    public static byte[] RawAttribute(StunAttributeType type, byte[] value)
+    {
+        var bytes = new byte[StunConstants.AttributeHeaderLength + StunConstants.Pad(value.Length)];
+        BinaryPrimitives.WriteUInt16BigEndian(bytes, (ushort)type);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2), (ushort)value.Length);
+        value.CopyTo(bytes, StunConstants.AttributeHeaderLength);
+        return bytes;
     }
 
     /// <summary>True when the response was a challenge (401 or 438) and its nonce is now the one to sign with.</summary>

@@ -30,12 +30,12 @@ internal sealed class UdpTurnClient : IDisposable
 
     public Socket Socket => _socket;
 
-    public byte[] Request(StunMethod method, WriteAttributes? attributes = null)
+    public byte[] Request(StunMethod method, WriteAttributes? attributes = null, byte[]? afterIntegrity = null)
     {
-        var response = Exchange(Build(method, attributes, signed: _signer.HasNonce));
+        var response = Exchange(Build(method, attributes, signed: _signer.HasNonce, afterIntegrity: afterIntegrity));
         if (_signer.TakeChallenge(response))
         {
-            response = Exchange(Build(method, attributes, signed: true));
+            response = Exchange(Build(method, attributes, signed: true, afterIntegrity: afterIntegrity));
         }
 
         return response;
@@ -50,10 +50,13 @@ internal sealed class UdpTurnClient : IDisposable
         return relayed;
     }
 
-    public byte[] Build(StunMethod method, WriteAttributes? attributes, bool signed, StunClass messageClass = StunClass.Request) =>
-        _signer.Build(method, attributes, signed, messageClass, fingerprint: true);
+    public byte[] Build(StunMethod method, WriteAttributes? attributes, bool signed, StunClass messageClass = StunClass.Request, byte[]? afterIntegrity = null) =>
+        _signer.Build(method, attributes, signed, messageClass, fingerprint: true, afterIntegrity);
 
     public void Send(byte[] message) => _socket.SendTo(message, _server);
+
+    /// <summary>Takes the nonce of a 401 or 438, as <see cref="Request"/> does on its own.</summary>
+    public bool TakeChallenge(byte[] response) => _signer.TakeChallenge(response);
 
     public byte[] Receive()
     {

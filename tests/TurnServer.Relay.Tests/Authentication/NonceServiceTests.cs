@@ -1,21 +1,26 @@
 using TurnServer.Protocol.Addressing;
+using TurnServer.Protocol.Attributes;
+using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Authentication;
 
 namespace TurnServer.Relay.Tests.Authentication;
 
 public sealed class NonceServiceTests
 {
-    private static readonly TransportAddress Client = TransportAddress.Parse("198.51.100.7:40000");
+    private static readonly FiveTuple Client = Tuple("198.51.100.7:40000");
 
     [Fact]
-    public void ANonce_IsValidFromItsClientsIP_OnAnyPort_AndFromNoOtherIP()
+    public void ANonce_IsValidOnItsFiveTupleOnly()
     {
         var nonces = new NonceService(TimeSpan.FromMinutes(10), securityFeatures: true, new FakeTimeProvider());
         var nonce = Issue(nonces, Client);
 
         Assert.Equal(NonceStatus.Valid, nonces.Validate(nonce, Client));
-        Assert.Equal(NonceStatus.Valid, nonces.Validate(nonce, TransportAddress.Parse("198.51.100.7:40001")));
-        Assert.Equal(NonceStatus.Invalid, nonces.Validate(nonce, TransportAddress.Parse("198.51.100.8:40000")));
+        Assert.Equal(NonceStatus.Invalid, nonces.Validate(nonce, Tuple("198.51.100.7:40001")));
+        Assert.Equal(NonceStatus.Invalid, nonces.Validate(nonce, Tuple("198.51.100.8:40000")));
+        Assert.Equal(NonceStatus.Invalid, nonces.Validate(nonce, Client with { Protocol = TransportProtocol.Tcp }));
+        Assert.Equal(NonceStatus.Invalid, nonces.Validate(nonce, Client with { Server = TransportAddress.Parse("192.0.2.1:5349") }));
+        Assert.Equal(NonceStatus.Invalid, nonces.Validate(nonce, Tuple("[2001:db8::7]:40000")));
     }
 
     [Fact]
@@ -49,7 +54,7 @@ public sealed class NonceServiceTests
     public void ChecksOnManyThreads_AgreeWithTheIssuingThread()
     {
         var nonces = new NonceService(TimeSpan.FromMinutes(10), securityFeatures: true, new FakeTimeProvider());
-        var clients = Enumerable.Range(1, 200).Select(i => TransportAddress.Parse($"203.0.113.{i}:3478")).ToArray();
+        var clients = Enumerable.Range(1, 200).Select(i => Tuple($"203.0.113.{i}:3478")).ToArray();
         var issued = clients.Select(client => Issue(nonces, client)).ToArray();
 
         var results = new NonceStatus[clients.Length];
@@ -58,7 +63,10 @@ public sealed class NonceServiceTests
         Assert.All(results, status => Assert.Equal(NonceStatus.Valid, status));
     }
 
-    private static byte[] Issue(NonceService nonces, TransportAddress client)
+    private static FiveTuple Tuple(string client) =>
+        new(TransportAddress.Parse(client), TransportAddress.Parse("192.0.2.1:3478"), TransportProtocol.Udp);
+
+    private static byte[] Issue(NonceService nonces, FiveTuple client)
     {
         var nonce = new byte[nonces.Length];
         nonces.Write(client, nonce);

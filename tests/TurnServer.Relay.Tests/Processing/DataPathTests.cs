@@ -159,20 +159,29 @@ public class DataPathTests
             harness.Engine.RelayToClient(allocation, Peer, buffer, TurnEngine.PeerDataHeadroom, 100);
         }
 
-        for (var i = 0; i < 1000; i++)
+        // Tiered compilation recompiles hot methods a while after their first calls, and that can
+        // allocate once on the calling thread: a round that allocates nothing at all proves no packet
+        // does, and a per-packet allocation would show in every round.
+        var rounds = new List<long>();
+        for (var round = 0; round < 3 && (rounds.Count == 0 || rounds[^1] != 0); round++)
         {
-            Work();
+            for (var i = 0; i < 1000; i++)
+            {
+                Work();
+            }
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10_000; i++)
+            {
+                Work();
+            }
+
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
-        {
-            Work();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(22_000, harness.RelayOf(client.Address).Count);
-        Assert.Equal(11_000, harness.Transport.Count);
+        Assert.True(rounds[^1] == 0, $"bytes allocated per round of 10,000: {string.Join(", ", rounds)}");
+        Assert.Equal(22_000 * rounds.Count, harness.RelayOf(client.Address).Count);
+        Assert.Equal(11_000 * rounds.Count, harness.Transport.Count);
     }
 
     internal static byte[] ChannelData(ushort channel, byte[] data)
