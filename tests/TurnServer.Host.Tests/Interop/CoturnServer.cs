@@ -5,7 +5,10 @@ using System.Net.Sockets;
 
 namespace TurnServer.Host.Tests.Interop;
 
-/// <summary>coturn's turnserver (Debian package coturn) on loopback, started and stopped by a test.</summary>
+/// <summary>
+/// coturn's turnserver on loopback, started and stopped by a test: Debian's package, or the binary named by
+/// <c>COTURN_TURNSERVER</c> (such as upstream 4.17.1 built by <c>../shared/anchors/build-coturn.sh</c>).
+/// </summary>
 internal sealed class CoturnServer : IAsyncDisposable
 {
     public const string Realm = "example.org";
@@ -15,9 +18,10 @@ internal sealed class CoturnServer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _directory;
 
-    private CoturnServer(Process process, string directory, IPEndPoint endPoint, IPEndPoint tlsEndPoint)
+    private CoturnServer(Process process, string directory, IPEndPoint endPoint, IPEndPoint tlsEndPoint, string version)
     {
         _process = process;
+        Version = version;
         _directory = directory;
         EndPoint = endPoint;
         TlsEndPoint = tlsEndPoint;
@@ -27,6 +31,12 @@ internal sealed class CoturnServer : IAsyncDisposable
     public IPEndPoint EndPoint { get; }
 
     public IPEndPoint TlsEndPoint { get; }
+
+    /// <summary>What <c>turnserver --version</c> printed, to name the server in every figure.</summary>
+    public string Version { get; }
+
+    private static string Binary =>
+        Environment.GetEnvironmentVariable("COTURN_TURNSERVER") is { Length: > 0 } path ? path : ExternalTool.Require("turnserver", "coturn");
 
     public static async Task<CoturnServer> StartAsync(string certificate, string key, params string[] extra)
     {
@@ -40,7 +50,9 @@ internal sealed class CoturnServer : IAsyncDisposable
             "--allow-loopback-peers", "--min-port=40000", "--max-port=40999", "--no-stdout-log", "--simple-log",
             $"--log-file={Path.Combine(directory, "turn.log")}", $"--pidfile={Path.Combine(directory, "turn.pid")}", .. extra,
         ];
-        var process = ExternalTool.Start(ExternalTool.Require("turnserver", "coturn"), args);
+        var binary = Binary;
+        var (_, version) = await ExternalTool.RunAsync(binary, ["--version"], TimeSpan.FromSeconds(10));
+        var process = ExternalTool.Start(binary, args);
         var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!await Listening(new IPEndPoint(IPAddress.Loopback, tlsPort)))
@@ -53,7 +65,7 @@ internal sealed class CoturnServer : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        return new CoturnServer(process, directory, endPoint, new IPEndPoint(IPAddress.Loopback, tlsPort));
+        return new CoturnServer(process, directory, endPoint, new IPEndPoint(IPAddress.Loopback, tlsPort), version.Trim());
     }
 
     private static async Task<bool> Listening(IPEndPoint endPoint)
