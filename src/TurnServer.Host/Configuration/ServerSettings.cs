@@ -151,6 +151,7 @@ public sealed record ServerSettings
             UserQuota = Integer(configuration, "user-quota", 0),
             TotalQuota = Integer(configuration, "total-quota", 0),
             UnauthenticatedRequestsPerSecond = Integer(configuration, "unauthenticated-rate", 20),
+            IPv6SourcePrefix = Integer(configuration, "ipv6-source-prefix", Relay.Policy.SourcePrefix.DefaultIPv6Length),
             MinRelayPort = Integer(configuration, "min-port", 49152),
             MaxRelayPort = Integer(configuration, "max-port", 65535),
             RelayAddresses = relayAddresses,
@@ -224,7 +225,13 @@ public sealed record ServerSettings
             Signaling = Text(configuration, "signaling-secret") is { Length: > 0 } signalingSecret
                 ? new SignalingSettings(new IPEndPoint(Address("signaling-address", Text(configuration, "signaling-address") ?? "0.0.0.0"), Port(configuration, "signaling-port", 8080)), signalingSecret)
                 : null,
-            Streams = new Transports.Streams.StreamTransportOptions { Ciphers = Transports.Tls.CipherList.Parse(Text(configuration, "cipher-list")) },
+            Streams = new Transports.Streams.StreamTransportOptions
+            {
+                Ciphers = Transports.Tls.CipherList.Parse(Text(configuration, "cipher-list")),
+                MaxConnectionsPerIP = Positive(configuration, "max-connections-per-ip", 64),
+                MaxConnections = Positive(configuration, "max-connections", 20_000),
+                IPv6SourcePrefix = engine.IPv6SourcePrefix,
+            },
         };
     }
 
@@ -383,6 +390,12 @@ public sealed record ServerSettings
         null or "" => fallback,
         var v when int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 => n,
         var v => throw new ConfigurationException($"{key} takes a whole number, not '{v}'"),
+    };
+
+    private static int Positive(IConfiguration configuration, string key, int fallback) => Integer(configuration, key, fallback) switch
+    {
+        0 => throw new ConfigurationException($"{key} must be positive"),
+        var n => n,
     };
 
     private static TimeSpan Seconds(IConfiguration configuration, string key, int fallback) => TimeSpan.FromSeconds(Integer(configuration, key, fallback));

@@ -276,11 +276,12 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     {
         var logger = loggers.CreateLogger("turnserver.tcp");
         var options = settings.Streams;
+        var limiter = new ConnectionLimiter(options);
         foreach (var ip in settings.ListeningIPs)
         {
             if (settings.Tcp)
             {
-                var tcp = new StreamListener(new IPEndPoint(ip, settings.ListeningPort), Engine, null, options, counters, logger, time);
+                var tcp = new StreamListener(new IPEndPoint(ip, settings.ListeningPort), Engine, null, options, limiter, counters, logger, time);
                 _streamListeners.Add(tcp);
                 tcp.Start();
                 LogListening(_logger, "TCP", tcp.LocalEndPoint);
@@ -304,10 +305,10 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         {
             foreach (var port in settings.TlsPorts)
             {
-                var tls = new StreamListener(new IPEndPoint(ip, port), Engine, _certificates, options, counters, logger, time);
+                var tls = new StreamListener(new IPEndPoint(ip, port), Engine, _certificates, options, limiter, counters, logger, time);
                 _streamListeners.Add(tls);
                 tls.Start();
-                LogListening(_logger, "TLS", tls.LocalEndPoint);
+                LogListening(_logger, "TLS and TCP", tls.LocalEndPoint);
                 if (settings.Dtls)
                 {
                     // The same port number over UDP; with port 0 the system picks another free one.

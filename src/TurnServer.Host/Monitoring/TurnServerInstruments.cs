@@ -30,7 +30,7 @@ internal static class TurnServerInstruments
         meter.CreateObservableCounter("turnserver.allocations.refused", () => Refusals(counters), description: "Allocate requests refused, by reason (challenges for credentials not included).");
         meter.CreateObservableCounter("turnserver.requests", () => Requests(counters), description: "Requests answered, by method and result.");
         meter.CreateObservableCounter("turnserver.auth.failures", () => counters.AuthenticationFailures, description: "Requests with wrong credentials (not the first challenge).");
-        meter.CreateObservableCounter("turnserver.dropped.packets", () => Drops(counters, transports), description: "Messages and packets dropped, or refused as replayed or by peer policy, by reason.");
+        meter.CreateObservableCounter("turnserver.dropped.packets", () => Drops(counters, transports), description: "Messages and packets dropped, or refused as replayed, by peer policy or by a connection limit, by reason.");
         meter.CreateObservableCounter("turnserver.relayed.packets", () => Traffic(engine, bytes: false), description: "Packets relayed, by direction and client transport.");
         meter.CreateObservableCounter("turnserver.relayed.bytes", () => Traffic(engine, bytes: true), unit: "By", description: "Application bytes relayed, by direction and client transport.");
         meter.CreateObservableCounter("turnserver.tls.handshakes", () => Handshakes(transports), description: "TLS and DTLS handshakes, by protocol and result.");
@@ -86,6 +86,7 @@ internal static class TurnServerInstruments
 
         yield return new Measurement<long>(transports.SendFailures, new KeyValuePair<string, object?>("reason", "send_failed"));
         yield return new Measurement<long>(transports.ReceiveFailures, new KeyValuePair<string, object?>("reason", "receive_failed"));
+        yield return new Measurement<long>(transports.ConnectionsRefused, new KeyValuePair<string, object?>("reason", "connection_limit"));
     }
 
     private static IEnumerable<Measurement<long>> Traffic(TurnEngine engine, bool bytes)

@@ -58,8 +58,11 @@ public sealed record TurnServerOptions
     /// </summary>
     public int MaxPeersPerAllocation { get; init; } = 1000;
 
-    /// <summary>Unauthenticated requests one client IP may make per second, sustained (burst twice that).</summary>
+    /// <summary>Unauthenticated requests one source may make per second, sustained (burst twice that).</summary>
     public int UnauthenticatedRequestsPerSecond { get; init; } = 20;
+
+    /// <summary>IPv6 clients within one prefix of this length count as one source for per-source limits.</summary>
+    public int IPv6SourcePrefix { get; init; } = SourcePrefix.DefaultIPv6Length;
 
     /// <summary>Relay over UDP (coturn's no-udp-relay turns it off: UDP allocations then get 442).</summary>
     public bool UdpRelay { get; init; } = true;
@@ -99,6 +102,7 @@ public sealed record TurnServerOptions
         Require(RelayAddresses.DistinctBy(r => r.Family).Count() == RelayAddresses.Count, "relay-ip", "takes one address per family");
         Require(RelayAddresses.All(r => r.Advertised is null || r.Advertised.Value.Family == r.Family), "external-ip", "must be of the relay address's family");
         Require(UnauthenticatedRequestsPerSecond > 0, "unauthenticated-rate", "must be positive");
+        Require(IPv6SourcePrefix is >= 1 and <= 128, "ipv6-source-prefix", "must be between 1 and 128");
     }
 
     private static void Require(bool condition, string key, string message)

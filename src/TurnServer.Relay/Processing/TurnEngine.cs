@@ -45,7 +45,7 @@ public sealed partial class TurnEngine
         _authenticator = new RequestAuthenticator(credentials, new NonceService(options.NonceLifetime, options.OfferSha256, time), options.Realm);
         _ipv4Ports = new RelayPortPool(options.MinRelayPort, options.MaxRelayPort);
         _ipv6Ports = new RelayPortPool(options.MinRelayPort, options.MaxRelayPort);
-        _rateLimiter = new UnauthenticatedRateLimiter(options.UnauthenticatedRequestsPerSecond, time);
+        _rateLimiter = new UnauthenticatedRateLimiter(options.UnauthenticatedRequestsPerSecond, new SourcePrefix(options.IPv6SourcePrefix), time);
         _channelCooldownTicks = Ticks(Allocation.ChannelCooldown);
     }
 
@@ -62,9 +62,9 @@ public sealed partial class TurnEngine
         var current = _options;
         if (options.Realm != current.Realm || options.MinRelayPort != current.MinRelayPort || options.MaxRelayPort != current.MaxRelayPort
             || !options.RelayAddresses.SequenceEqual(current.RelayAddresses) || options.NonceLifetime != current.NonceLifetime || options.OfferSha256 != current.OfferSha256
-            || options.UnauthenticatedRequestsPerSecond != current.UnauthenticatedRequestsPerSecond)
+            || options.UnauthenticatedRequestsPerSecond != current.UnauthenticatedRequestsPerSecond || options.IPv6SourcePrefix != current.IPv6SourcePrefix)
         {
-            throw new ArgumentException("realm, relay-ip, external-ip, min-port, max-port, stale-nonce and unauthenticated-rate take effect only on a restart");
+            throw new ArgumentException("realm, relay-ip, external-ip, min-port, max-port, stale-nonce, unauthenticated-rate and ipv6-source-prefix take effect only on a restart");
         }
 
         Volatile.Write(ref _authenticator, new RequestAuthenticator(credentials, _authenticator.Nonces, options.Realm));

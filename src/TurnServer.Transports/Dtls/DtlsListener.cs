@@ -72,8 +72,8 @@ public sealed partial class DtlsListener : IAsyncDisposable
         _counters = counters;
         _logger = logger;
         _time = time;
-        _limiter = new ConnectionLimiter(options.MaxConnectionsPerIP);
-        _handshakeRate = new UnauthenticatedRateLimiter(HandshakesPerSecondPerIP, time);
+        _limiter = new ConnectionLimiter(options);
+        _handshakeRate = new UnauthenticatedRateLimiter(HandshakesPerSecondPerIP, new SourcePrefix(options.IPv6SourcePrefix), time);
         _socket = ListeningSockets.BindUdp(endPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         LocalAddress = TransportAddress.FromIPEndPoint(LocalEndPoint);
@@ -218,6 +218,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
         if (!_limiter.TryAcquire(client))
         {
             LogTooManySessions(_logger, client);
+            _counters.ConnectionRefused();
             return;
         }
 
@@ -301,7 +302,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "DTLS: {Client} starts handshakes faster than one address may")]
     private static partial void LogHandshakeRate(ILogger logger, TransportAddress client);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "DTLS: {Client} holds as many sessions as one address may")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "DTLS: refused a session from {Client}: too many from its source, or in all")]
     private static partial void LogTooManySessions(ILogger logger, TransportAddress client);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "DTLS: the certificate cannot be used for DTLS ({Reason}); no handshake started")]

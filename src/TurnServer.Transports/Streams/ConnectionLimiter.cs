@@ -1,22 +1,46 @@
 using System.Collections.Concurrent;
 using TurnServer.Protocol.Addressing;
+using TurnServer.Relay.Policy;
 
 namespace TurnServer.Transports.Streams;
 
-/// <summary>Counts open connections per client IP and refuses those beyond the limit.</summary>
-internal sealed class ConnectionLimiter(int maxPerIP)
+/// <summary>
+/// Counts open connections, per source (an IPv4 address or an IPv6 prefix) and in all, and refuses
+/// those beyond either limit. One instance serves every TCP and TLS listener, so the total holds
+/// however many addresses and ports the server listens on.
+/// </summary>
+public sealed class ConnectionLimiter
 {
-    private readonly ConcurrentDictionary<(StunAddressFamily, UInt128), int> _open = new();
+    private readonly ConcurrentDictionary<SourceKey, int> _open = new();
+    private readonly SourcePrefix _sources;
+    private readonly int _maxPerSource;
+    private readonly int _maxTotal;
+    private int _total;
+
+    public ConnectionLimiter(StreamTransportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _sources = new SourcePrefix(options.IPv6SourcePrefix);
+        _maxPerSource = options.MaxConnectionsPerIP;
+        _maxTotal = options.MaxConnections;
+    }
 
     public bool TryAcquire(in TransportAddress client)
     {
-        var key = (client.Family, client.AddressValue);
+        if (Interlocked.Increment(ref _total) > _maxTotal)
+        {
+            Interlocked.Decrement(ref _total);
+            return false;
+        }
+
+        var key = _sources.KeyOf(client);
         while (true)
         {
             var current = _open.GetValueOrDefault(key);
-            if (current >= maxPerIP)
+            if (current >= _maxPerSource)
             {
-                return false;
+                Interlocked.Decrement(ref _total);
+                    return false;
             }
 
             if (current == 0 ? _open.TryAdd(key, 1) : _open.TryUpdate(key, current + 1, current))
@@ -28,12 +52,13 @@ internal sealed class ConnectionLimiter(int maxPerIP)
 
     public void Release(in TransportAddress client)
     {
-        var key = (client.Family, client.AddressValue);
+        var key = _sources.KeyOf(client);
         while (true)
         {
             var current = _open.GetValueOrDefault(key);
-            if (current <= 1 ? _open.TryRemove(new KeyValuePair<(StunAddressFamily, UInt128), int>(key, current)) : _open.TryUpdate(key, current - 1, current))
+            if (current <= 1 ? _open.TryRemove(new KeyValuePair<SourceKey, int>(key, current)) : _open.TryUpdate(key, current - 1, current))
             {
+                Interlocked.Decrement(ref _total);
                 return;
             }
         }

@@ -32,17 +32,18 @@ public sealed partial class StreamListener : IAsyncDisposable
     private Task? _acceptLoop;
     private Task? _supervisor;
 
-    public StreamListener(IPEndPoint endPoint, TurnEngine engine, CertificateStore? certificates, StreamTransportOptions options, TransportCounters counters, ILogger logger, TimeProvider time)
+    public StreamListener(IPEndPoint endPoint, TurnEngine engine, CertificateStore? certificates, StreamTransportOptions options, ConnectionLimiter limiter, TransportCounters counters, ILogger logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(limiter);
         _engine = engine;
         _certificates = certificates;
         _options = options;
         _counters = counters;
         _logger = logger;
         _time = time;
-        _limiter = new ConnectionLimiter(options.MaxConnectionsPerIP);
+        _limiter = limiter;
         _socket = ListeningSockets.ListenTcp(endPoint, backlog: 512);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
@@ -83,6 +84,7 @@ public sealed partial class StreamListener : IAsyncDisposable
             if (!_limiter.TryAcquire(client))
             {
                 LogTooManyConnections(_logger, client);
+                _counters.ConnectionRefused();
                 accepted.Dispose();
                 continue;
             }
@@ -155,7 +157,7 @@ public sealed partial class StreamListener : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Accept on {EndPoint} failed: {Error}")]
     private static partial void LogAcceptFailed(ILogger logger, IPEndPoint endPoint, SocketError error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a connection from {Client}: too many open connections from that address")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a connection from {Client}: too many open connections from its source, or in all")]
     private static partial void LogTooManyConnections(ILogger logger, TransportAddress client);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Closed connection {Client}: handshake, frame or idle timeout")]

@@ -21,8 +21,17 @@ public sealed record StreamTransportOptions
     /// <summary>A connection with no allocation is closed after this long without a frame.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Open connections one client IP may hold at once.</summary>
+    /// <summary>Open connections one source (an IPv4 address or an IPv6 prefix) may hold at once.</summary>
     public int MaxConnectionsPerIP { get; init; } = 64;
+
+    /// <summary>
+    /// Open TCP and TLS connections in all (and, separately, DTLS sessions): the bound that keeps many
+    /// sources together from exhausting descriptors and memory.
+    /// </summary>
+    public int MaxConnections { get; init; } = 20_000;
+
+    /// <summary>IPv6 clients within one prefix of this length count as one source.</summary>
+    public int IPv6SourcePrefix { get; init; } = Relay.Policy.SourcePrefix.DefaultIPv6Length;
 
     /// <summary>Bytes queued for one client before further messages to it are dropped (a slow reader).</summary>
     public int MaxQueuedBytes { get; init; } = 256 * 1024;

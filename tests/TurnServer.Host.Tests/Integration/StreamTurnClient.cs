@@ -29,9 +29,9 @@ internal sealed class StreamTurnClient : IDisposable
 
     public X509Certificate? RemoteCertificate => (_stream as SslStream)?.RemoteCertificate;
 
-    public static async Task<StreamTurnClient> ConnectAsync(IPEndPoint server, bool tls, string user = ServerFixture.User, string password = ServerFixture.Password)
+    public static async Task<StreamTurnClient> ConnectAsync(IPEndPoint server, bool tls, string user = ServerFixture.User, string password = ServerFixture.Password, IPAddress? from = null)
     {
-        var tcp = new TcpClient(server.AddressFamily);
+        var tcp = from is null ? new TcpClient(server.AddressFamily) : new TcpClient(new IPEndPoint(from, 0));
         await tcp.ConnectAsync(server);
         Stream stream = tcp.GetStream();
         if (tls)
