@@ -15,11 +15,15 @@ namespace TurnServer.Transports.Streams;
 /// One TCP or TLS client. Reads through a <see cref="PipeReader"/> and cuts frames with
 /// <see cref="StunStreamFramer"/>; writes go through a queue bounded in bytes to a single writer
 /// loop, so relay threads never block on a slow client (its messages are dropped instead, as UDP
-/// would drop them) and every message goes out as its own write, one TLS record each.
+/// would drop them) and every message goes out as its own write, one TLS record each. An idle
+/// connection holds no buffer: reads wait for data with a zero-byte read before taking pooled memory,
+/// as Kestrel's do, so thousands of idle clients cost little more than their sockets.
 /// </summary>
 internal sealed partial class StreamConnection : IStreamClient, IClientChannel
 {
     private const int ResponseBufferLength = 2048;
+    private const byte TlsHandshakeRecord = 0x16;
+    private const int SpliceBufferLength = 16 * 1024;
 
     private readonly Socket _socket;
     private readonly TurnEngine _engine;
@@ -31,6 +35,7 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
     private long _queuedBytes;
     private long _lastActivity;
     private long _partialSince;
+    private long _handshakeSince;
     private int _closed;
     private TcpRelay.TcpPeerConnection? _dataPeer;
 
@@ -53,7 +58,10 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
 
     public bool IsStream => true;
 
-    /// <summary>True once TLS (if any) is established; the handshake timeout applies until then.</summary>
+    /// <summary>
+    /// True once the connection carries STUN: at once on a TCP port; on a TLS port once the first byte
+    /// has said plain TCP, or the TLS handshake has finished.
+    /// </summary>
     public bool Established { get; private set; }
 
     public IClientChannel CreateChannel(in Protocol.Addressing.TransportAddress client) => this;
@@ -64,40 +72,25 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
     /// <summary>A data connection relays raw bytes for as long as both sides keep it open: no deadlines apply.</summary>
     public bool IsSpliced => _dataPeer is not null;
 
-    /// <summary>Runs the connection until the client leaves, misbehaves or is timed out.</summary>
+    /// <summary>
+    /// Runs the connection until the client leaves, misbehaves or is timed out. With certificates the
+    /// port serves TLS and plain TCP both, as coturn's do: a TLS record starts with 0x16 (handshake),
+    /// which no STUN message (first byte 0x00-0x3F) or ChannelData frame (0x40-0x7F) can.
+    /// </summary>
     public async Task RunAsync(Tls.CertificateStore? certificates)
     {
         Stream stream = new NetworkStream(_socket, ownsSocket: false);
         try
         {
-            if (certificates is not null)
+            if (certificates is not null && await StartsWithTlsRecord().ConfigureAwait(false))
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                using var handshake = new CancellationTokenSource(_options.HandshakeTimeout);
-                try
-                {
-                    await tls.AuthenticateAsServerAsync(
-                        new SslServerAuthenticationOptions
-                        {
-                            ServerCertificateContext = certificates.Current.TlsContext,
-                            CipherSuitesPolicy = _options.Ciphers.TlsPolicy,
-                            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
-                            ClientCertificateRequired = false,
-                        },
-                        handshake.Token).ConfigureAwait(false);
-                }
-                catch
-                {
-                    _counters.TlsHandshakeDone(succeeded: false);
-                    throw;
-                }
-
-                _counters.TlsHandshakeDone(succeeded: true);
+                await Handshake(tls, certificates).ConfigureAwait(false);
             }
 
             Established = true;
-            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
             try
             {
                 var writer = WriteLoop(stream);
@@ -132,6 +125,39 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
         }
     }
 
+    /// <summary>Waits for the client's first byte without consuming it; false for anything but a TLS record (or nothing).</summary>
+    private async Task<bool> StartsWithTlsRecord()
+    {
+        var first = new byte[1];
+        var read = await _socket.ReceiveAsync(first, SocketFlags.Peek).ConfigureAwait(false);
+        return read == 1 && first[0] == TlsHandshakeRecord;
+    }
+
+    private async Task Handshake(SslStream tls, Tls.CertificateStore certificates)
+    {
+        Volatile.Write(ref _handshakeSince, _time.GetTimestamp());
+        using var deadline = new CancellationTokenSource(_options.HandshakeTimeout);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = certificates.Current.TlsContext,
+                    CipherSuitesPolicy = _options.Ciphers.TlsPolicy,
+                    EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                    ClientCertificateRequired = false,
+                },
+                deadline.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            _counters.TlsHandshakeDone(succeeded: false);
+            throw;
+        }
+
+        _counters.TlsHandshakeDone(succeeded: true);
+    }
+
     /// <summary>Queues a message for the client; dropped when the client has not read what was queued before.</summary>
     public void Send(ReadOnlySpan<byte> message)
     {
@@ -157,7 +183,11 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
         long Elapsed(long since) => (now - since) / ticksPerSecond;
         if (!Established)
         {
-            return Elapsed(StartedAt) >= (long)_options.HandshakeTimeout.TotalSeconds;
+            // Until the first byte chooses TLS, a silent client is idle, as on a TCP port.
+            var handshakeSince = Volatile.Read(ref _handshakeSince);
+            return handshakeSince == 0
+                ? Elapsed(StartedAt) >= (long)_options.IdleTimeout.TotalSeconds
+                : Elapsed(handshakeSince) >= (long)_options.HandshakeTimeout.TotalSeconds;
         }
 
         if (IsSpliced)
@@ -186,7 +216,6 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
     /// <summary>Reads STUN and ChannelData frames until the client leaves, or a ConnectionBind makes this a data connection.</summary>
     private async Task ReadFrames(PipeReader reader)
     {
-        var response = new byte[ResponseBufferLength];
         var context = new ClientContext(FiveTuple, this);
         while (true)
         {
@@ -194,17 +223,26 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
             var buffer = result.Buffer;
             OperationStatus status;
             var completedFrames = false;
-            while ((status = StunStreamFramer.TryReadFrame(buffer, _options.MaxFrameLength, out var frame, out _)) == OperationStatus.Done)
+            // Rented only while there are frames to answer, so an idle connection holds none.
+            var response = ArrayPool<byte>.Shared.Rent(ResponseBufferLength);
+            try
             {
-                Handle(frame, response, context);
-                buffer = buffer.Slice(frame.End);
-                completedFrames = true;
-                if (_dataPeer is not null)
+                while ((status = StunStreamFramer.TryReadFrame(buffer, _options.MaxFrameLength, out var frame, out _)) == OperationStatus.Done)
                 {
-                    // What follows the ConnectionBind is the client's data: leave it for the splice.
-                    reader.AdvanceTo(buffer.Start);
-                    return;
+                    Handle(frame, response, context);
+                    buffer = buffer.Slice(frame.End);
+                    completedFrames = true;
+                    if (_dataPeer is not null)
+                    {
+                        // What follows the ConnectionBind is the client's data: leave it for the splice.
+                        reader.AdvanceTo(buffer.Start);
+                        return;
+                    }
                 }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(response);
             }
 
             if (status == OperationStatus.InvalidData)
@@ -271,20 +309,27 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
         }
     }
 
+    /// <summary>A zero-byte receive waits for the peer's data, so the buffer is held only while bytes are in flight.</summary>
     private static async Task CopyToClient(Socket peer, Stream toClient)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
+        while (true)
         {
-            int read;
-            while ((read = await peer.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false)) > 0)
+            await peer.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+            var buffer = ArrayPool<byte>.Shared.Rent(SpliceBufferLength);
+            try
             {
+                var read = await peer.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return;
+                }
+
                 await toClient.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
