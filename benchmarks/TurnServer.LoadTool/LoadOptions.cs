@@ -36,6 +36,9 @@ internal sealed record LoadOptions
     /// <summary>Send and Data indications instead of a channel.</summary>
     public bool Indications { get; init; }
 
+    /// <summary>Only connect (TCP or TLS), send one Binding each and stay idle: the cost of an idle connection.</summary>
+    public bool Idle { get; init; }
+
     /// <summary>The server's process, for its CPU time and memory from /proc.</summary>
     public int? ServerPid { get; init; }
 
@@ -48,13 +51,16 @@ internal sealed record LoadOptions
         turnload --server IP:PORT [--transport udp|tcp|tls] (--user NAME --password PW | --secret S)
                  [--clients N] [--payload BYTES] [--duration S] [--warmup S] [--rate PPS | --window N]
                  [--indications] [--server-pid PID] [--server-metrics URL] [--peer IP]
+        turnload --server IP:PORT --transport tcp|tls --idle --server-pid PID [--clients N]
 
         N clients each allocate, create a permission and bind a channel (or use indications), then send
         to an echo peer this tool runs, at PPS packets a second each, or as fast as the window allows
         when no rate is given. Reports allocations per second, packets per second each way, Mbit/s,
         loss, round trips, and with --server-pid the server's CPU time per relayed packet and its memory;
         with --server-metrics (our server's /metrics) the garbage collections it made while measured.
-        Works against any TURN server: ours and coturn alike.
+        With --idle, N connections each send one Binding and then stay idle while the server's resident
+        memory is read: what an idle TCP or TLS connection costs it. Works against any TURN server: ours
+        and coturn alike.
         """;
 
     public static LoadOptions Parse(string[] args)
@@ -64,7 +70,7 @@ internal sealed record LoadOptions
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
-            if (name == "--indications")
+            if (name is "--indications" or "--idle")
             {
                 flags.Add(name);
             }
@@ -100,6 +106,7 @@ internal sealed record LoadOptions
             Rate = Int("--rate", 0, 0, 100_000),
             Window = Int("--window", 8, 1, 1024),
             Indications = flags.Contains("--indications"),
+            Idle = flags.Contains("--idle"),
             ServerPid = Value("--server-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
             PeerAddress = IPAddress.Parse(Value("--peer") ?? "127.0.0.1"),
             ServerMetrics = Value("--server-metrics") is { } metrics ? new Uri(metrics) : null,
@@ -112,6 +119,13 @@ internal sealed record LoadOptions
         if (options.Transport is not ("udp" or "tcp" or "tls"))
         {
             throw new ArgumentException("--transport is udp, tcp or tls");
+        }
+
+        if (options.Idle)
+        {
+            return options.Transport != "udp" && options.ServerPid is not null
+                ? options
+                : throw new ArgumentException("--idle takes --transport tcp or tls, and --server-pid");
         }
 
         if (options.Secret is null && (options.User is null || options.Password is null))

@@ -15,6 +15,11 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 }
 
 var server = options.ServerPid is { } pid ? new ServerProcess(pid) : null;
+if (options.Idle)
+{
+    return await IdleConnections.RunAsync(options, server!);
+}
+
 using var metrics = options.ServerMetrics is { } url ? new ServerMetrics(url) : null;
 using var peer = new EchoPeer(options.PeerAddress);
 var peerAddress = TransportAddress.FromIPEndPoint(peer.EndPoint);
