@@ -18,7 +18,7 @@ public sealed class TransportCounters
 
     public long ReceiveFailures => Interlocked.Read(ref _receiveFailures);
 
-    /// <summary>TCP/TLS connections and DTLS sessions refused for being over a per-source or total limit.</summary>
+    /// <summary>TCP/TLS connections and DTLS sessions refused for being over a per-source, total or handshake limit.</summary>
     public long ConnectionsRefused => Interlocked.Read(ref _connectionsRefused);
 
     public long TlsHandshakes => Interlocked.Read(ref _tlsHandshakes);

@@ -169,7 +169,9 @@ public sealed partial class TurnEngine
             }
             else if (ShortOfAChallenge(request, context) is var refusal and not 0)
             {
-                return WriteError(response, request, refusal, default, sha256: false);
+                var bare = new ResponseBuilder(response, request, StunClass.ErrorResponse, [], false, Fingerprint(request), _options.Software);
+                bare.Writer.WriteErrorCode((int)refusal, default);
+                return bare.Finish();
             }
 
             return WriteChallenge(response, request, context, outcome);
@@ -370,17 +372,22 @@ public sealed partial class TurnEngine
             : 0;
     }
 
-    /// <summary>401 or 438 with REALM and a fresh NONCE (and the offer of algorithms), or 400.</summary>
+    /// <summary>
+    /// 401 or 438 with REALM and a fresh NONCE (and the offer of algorithms), or 400. Answers to
+    /// unauthenticated requests carry no reason phrase (RFC 8489 section 14.8 lets it be empty): what
+    /// a spoofer could reflect is kept to what a client needs, the code.
+    /// </summary>
     private int WriteChallenge(Span<byte> buffer, in StunMessage request, in ClientContext context, AuthenticationOutcome outcome)
     {
         var reply = new ResponseBuilder(buffer, request, StunClass.ErrorResponse, [], false, Fingerprint(request), _options.Software);
         if (outcome == AuthenticationOutcome.BadRequest)
         {
-            reply.Writer.WriteErrorCode(StunErrorCode.BadRequest);
+            reply.Writer.WriteErrorCode((int)StunErrorCode.BadRequest, default);
             return reply.Finish();
         }
 
-        reply.Writer.WriteErrorCode(outcome is AuthenticationOutcome.StaleNonce or AuthenticationOutcome.ForeignNonce ? StunErrorCode.StaleNonce : StunErrorCode.Unauthorized);
+        var code = outcome is AuthenticationOutcome.StaleNonce or AuthenticationOutcome.ForeignNonce ? StunErrorCode.StaleNonce : StunErrorCode.Unauthorized;
+        reply.Writer.WriteErrorCode((int)code, default);
         reply.Writer.WriteAttribute(StunAttributeType.Realm, _authenticator.Realm);
         _authenticator.Nonces.Write(context.FiveTuple, reply.Writer.AddAttribute(StunAttributeType.Nonce, _authenticator.Nonces.Length));
 

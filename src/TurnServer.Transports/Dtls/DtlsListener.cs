@@ -194,12 +194,14 @@ public sealed partial class DtlsListener : IAsyncDisposable
         if (Volatile.Read(ref _handshakes) >= MaxConcurrentHandshakes)
         {
             LogBusy(_logger, client, MaxConcurrentHandshakes);
+            _counters.ConnectionRefused();
             return;
         }
 
         if (!_handshakeRate.TryAcquire(client))
         {
             LogHandshakeRate(_logger, client);
+            _counters.ConnectionRefused();
             return;
         }
 
@@ -296,7 +298,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DTLS: {Client} not served, {Limit} handshakes already in progress")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "DTLS: {Client} not served, {Limit} handshakes already in progress")]
     private static partial void LogBusy(ILogger logger, TransportAddress client, int limit);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "DTLS: {Client} starts handshakes faster than one address may")]
