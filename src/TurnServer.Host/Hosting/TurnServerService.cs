@@ -277,6 +277,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         var logger = loggers.CreateLogger("turnserver.tcp");
         var options = settings.Streams;
         var limiter = new ConnectionLimiter(options);
+        var dtlsSessions = new ConnectionLimiter(options);
         foreach (var ip in settings.ListeningIPs)
         {
             if (settings.Tcp)
@@ -312,7 +313,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
                 if (settings.Dtls)
                 {
                     // The same port number over UDP; with port 0 the system picks another free one.
-                    var dtls = new DtlsListener(new IPEndPoint(ip, port == 0 ? 0 : tls.LocalEndPoint.Port), Engine, _certificates, options, counters, loggers.CreateLogger("turnserver.dtls"), time);
+                    var dtls = new DtlsListener(new IPEndPoint(ip, port == 0 ? 0 : tls.LocalEndPoint.Port), Engine, _certificates, options, dtlsSessions, counters, loggers.CreateLogger("turnserver.dtls"), time);
                     _dtlsListeners.Add(dtls);
                     dtls.Start();
                     LogListening(_logger, "DTLS", dtls.LocalEndPoint);

@@ -62,17 +62,19 @@ public sealed partial class DtlsListener : IAsyncDisposable
     private Task? _loop;
     private Task? _supervisor;
 
-    public DtlsListener(IPEndPoint endPoint, TurnEngine engine, CertificateStore certificates, StreamTransportOptions options, TransportCounters counters, ILogger logger, TimeProvider time)
+    /// <param name="sessions">Shared by every DTLS listener: sessions per source and in all.</param>
+    public DtlsListener(IPEndPoint endPoint, TurnEngine engine, CertificateStore certificates, StreamTransportOptions options, ConnectionLimiter sessions, TransportCounters counters, ILogger logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sessions);
         _engine = engine;
         _certificates = certificates;
         _options = options;
         _counters = counters;
         _logger = logger;
         _time = time;
-        _limiter = new ConnectionLimiter(options);
+        _limiter = sessions;
         _handshakeRate = new UnauthenticatedRateLimiter(HandshakesPerSecondPerIP, new SourcePrefix(options.IPv6SourcePrefix), time);
         _socket = ListeningSockets.BindUdp(endPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
