@@ -17,7 +17,8 @@ public class NonceCheckBenchmark
 {
     private static readonly FiveTuple Client = new(TransportAddress.Parse("198.51.100.10:50000"), TransportAddress.Parse("192.0.2.1:3478"), TransportProtocol.Udp);
     private readonly byte[] _secret = RandomNumberGenerator.GetBytes(32);
-    private readonly byte[] _input = RandomNumberGenerator.GetBytes(9);
+    // What a nonce's MAC covers: a 4-byte time, the protocol, and two addresses of family, port and 16 bytes.
+    private readonly byte[] _input = RandomNumberGenerator.GetBytes(4 + 1 + (2 * 19));
     private readonly byte[] _mac = new byte[32];
     private NonceService _nonces = null!;
     private byte[] _nonce = [];
