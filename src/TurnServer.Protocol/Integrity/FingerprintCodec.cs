@@ -7,5 +7,5 @@ internal static class FingerprintCodec
     private const uint XorValue = 0x5354554E;
 
     /// <param name="precedingBytes">The message up to the FINGERPRINT attribute, with the header length already counting it.</param>
-    public static uint Compute(ReadOnlySpan<byte> precedingBytes) => Crc32.Compute(precedingBytes) ^ XorValue;
+    public static uint Compute(ReadOnlySpan<byte> precedingBytes) => System.IO.Hashing.Crc32.HashToUInt32(precedingBytes) ^ XorValue;
 }
