@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using TurnServer.Client.Connections;
 using TurnServer.Client.Turn;
 using TurnServer.Host.Tests.Integration;
@@ -95,7 +96,7 @@ public sealed class TurnClientTests : IAsyncLifetime, IDisposable
     public async Task PermissionsAndChannels_AreRefreshedOnlyWhileInUse()
     {
         await using var peer = new UdpEchoPeer();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var options = Options(ClientTransport.Udp, new TurnCredentials(ServerFixture.User, ServerFixture.Password)) with { Time = time };
         await using var client = await TurnClient.AllocateAsync(options);
         await client.BindChannelAsync(peer.EndPoint);
@@ -123,7 +124,7 @@ public sealed class TurnClientTests : IAsyncLifetime, IDisposable
     public async Task AfterAnIdleSpell_TheNextSendInstallsThePermissionAndChannelAgain()
     {
         await using var peer = new UdpEchoPeer();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var options = Options(ClientTransport.Udp, new TurnCredentials(ServerFixture.User, ServerFixture.Password)) with { Time = time };
         await using var client = await TurnClient.AllocateAsync(options);
         await client.BindChannelAsync(peer.EndPoint);
@@ -143,7 +144,7 @@ public sealed class TurnClientTests : IAsyncLifetime, IDisposable
         _server.Engine.Counters.Requests.Where(r => r.Method == method && r.Result == Relay.Metrics.EngineCounters.Success).Sum(r => r.Count);
 
     /// <summary>Moves the clock in 30-second steps, giving the client's maintenance a moment at each.</summary>
-    private static async Task AdvanceAsync(ManualTimeProvider time, TimeSpan by)
+    private static async Task AdvanceAsync(FakeTimeProvider time, TimeSpan by)
     {
         for (var passed = TimeSpan.Zero; passed < by; passed += TimeSpan.FromSeconds(30))
         {

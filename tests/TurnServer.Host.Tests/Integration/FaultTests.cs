@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using TurnServer.Client.Turn;
 using TurnServer.Host.Tests.Client;
 using TurnServer.Protocol.Addressing;
@@ -48,7 +49,7 @@ public sealed class FaultTests
     [Fact]
     public async Task ClientThatVanishes_ItsAllocationExpiresAndItsRelayPortIsFreed()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         await using var server = await ServerFixture.StartAsync(null, time);
         TransportAddress relayed;
         using (var client = new UdpTurnClient(server.EndPoint, ServerFixture.User, ServerFixture.Password))

@@ -1,6 +1,5 @@
 using TurnServer.Protocol.Addressing;
 using TurnServer.Relay.Policy;
-using TurnServer.Testing;
 
 namespace TurnServer.Relay.Tests.Policy;
 
