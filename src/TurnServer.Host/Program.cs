@@ -43,11 +43,7 @@ try
             options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             options.UseUtcTimestamp = true;
         })
-        : logging => logging.AddSimpleConsole(options =>
-        {
-            options.SingleLine = true;
-            options.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-        }));
+        : logging => logging.AddConsole(options => options.FormatterName = PlainLineFormatter.FormatterName).AddConsoleFormatter<PlainLineFormatter, ConsoleFormatterOptions>());
     builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Debug : LogLevel.Information);
     builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
     if (settings.LogFile is { } logFile)

@@ -56,6 +56,8 @@ public sealed partial class ExecutableTests
         }
 
         Assert.True(endPoint is not null && password is not null, string.Join('\n', lines));
+        // Lines a person reads: time, level, category, message; no event id hashes ("turnserver[790544604]").
+        Assert.All(lines, line => Assert.Matches(ConsoleLine(), line));
         using (var client = new UdpTurnClient(endPoint, "turn", password, realm: "turnserver"))
         {
             var response = client.Exchange(client.Build(StunMethod.Binding, null, signed: false));
@@ -379,6 +381,9 @@ public sealed partial class ExecutableTests
 
     [GeneratedRegex(@"Serving STUN/TURN on UDP (\S+)")]
     private static partial Regex ServingLine();
+
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (info|warn) turnserver(\.[a-z]+)?: [^\[]")]
+    private static partial Regex ConsoleLine();
 
     [GeneratedRegex(@"made user 'turn' with password '([^']+)'")]
     private static partial Regex PasswordLine();
