@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Stun;
 using TurnServer.Relay.Metrics;
@@ -26,6 +27,8 @@ internal static class TurnServerInstruments
         meter.CreateObservableUpDownCounter("turnserver.allocations", () => (long)engine.Allocations.Count, description: "Live allocations.");
         meter.CreateObservableUpDownCounter("turnserver.permissions", () => (long)engine.Allocations.All.Sum(a => a.Permissions.Count), description: "Permissions of live allocations.");
         meter.CreateObservableUpDownCounter("turnserver.channels", () => (long)engine.Allocations.All.Sum(a => a.Channels.Count), description: "Channel bindings of live allocations.");
+        meter.CreateObservableGauge("turnserver.relay.ports.free", () => Ports(engine, free: true), description: "Relay ports neither in use nor reserved, by family.");
+        meter.CreateObservableGauge("turnserver.relay.ports", () => Ports(engine, free: false), description: "Relay ports in the configured range, by family.");
         meter.CreateObservableCounter("turnserver.allocations.created", () => counters.AllocationsCreated, description: "Allocations made.");
         meter.CreateObservableCounter("turnserver.allocations.refused", () => Refusals(counters), description: "Allocate requests refused, by reason (challenges for credentials not included).");
         meter.CreateObservableCounter("turnserver.requests", () => Requests(counters), description: "Requests answered, by method and result.");
@@ -38,6 +41,18 @@ internal static class TurnServerInstruments
         meter.CreateObservableGauge("turnserver.process.resident.bytes", () => Environment.WorkingSet, unit: "By", description: "Resident memory of the process.");
         meter.CreateObservableGauge("turnserver.process.gc.heap.bytes", () => GC.GetTotalMemory(forceFullCollection: false), unit: "By", description: "Bytes the managed heap holds.");
         meter.CreateObservableCounter("turnserver.process.gc.collections", GarbageCollections, description: "Garbage collections, by generation: steady relaying should cause none.");
+    }
+
+    private static IEnumerable<Measurement<long>> Ports(TurnEngine engine, bool free)
+    {
+        foreach (var (family, name) in new[] { (StunAddressFamily.IPv4, "ipv4"), (StunAddressFamily.IPv6, "ipv6") })
+        {
+            if (engine.RelaysFamily(family))
+            {
+                var pool = engine.PortsOf(family);
+                yield return new Measurement<long>(free ? pool.Free : pool.Size, new KeyValuePair<string, object?>("family", name));
+            }
+        }
     }
 
     private static IEnumerable<Measurement<long>> GarbageCollections()

@@ -25,6 +25,12 @@ public sealed class RelayPortPool
         _free = max - min + 1;
     }
 
+    /// <summary>Ports in the range.</summary>
+    public int Size => _max - _min + 1;
+
+    /// <summary>Ports neither in use nor reserved: what an operator watches before Allocates start to get 508.</summary>
+    public int Free => Volatile.Read(ref _free);
+
     /// <summary>Takes a free port (an even one if asked); false when the range is exhausted.</summary>
     public bool TryTake(bool even, out int port)
     {

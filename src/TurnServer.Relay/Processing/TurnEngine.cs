@@ -81,6 +81,12 @@ public sealed partial class TurnEngine
 
     public EngineCounters Counters { get; } = new();
 
+    /// <summary>The relay ports of each family's range, for metrics.</summary>
+    public RelayPortPool PortsOf(Protocol.Addressing.StunAddressFamily family) => PortsFor(family);
+
+    /// <summary>Whether a relay address of the family is configured, so its ports are ever handed out.</summary>
+    public bool RelaysFamily(Protocol.Addressing.StunAddressFamily family) => _options.RelayAddresses.Any(r => r.Family == family);
+
     /// <summary>
     /// The ports the host listens on (STUN/TURN, TLS, DTLS, metrics, admin, signaling), added as it
     /// binds them: a peer at one of the server's own addresses on these ports is always refused.

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using TurnServer.Host.Tests.Interop;
+using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Stun;
 
 namespace TurnServer.Host.Tests.Integration;
@@ -68,6 +69,38 @@ public sealed class MonitoringTests : IAsyncLifetime, IDisposable
         var text = await _http.GetStringAsync(Url("/metrics"));
         var series = text.Split('\n').Where(line => line.StartsWith("turnserver_requests_total{method=\"other\",result=\"400\"} ", StringComparison.Ordinal)).ToList();
         Assert.True(series.Count == 1 && long.Parse(series[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) >= 2, text);
+    }
+
+    [RequiresToolFact("promtool", "prometheus")]
+    public async Task AlertRules_PassPromtoolsChecksAndUnitTests_AndNameOnlyMetricsWeExport()
+    {
+        var rules = Testing.SharedData.RepositoryRoot + "/config/prometheus";
+        var (checkExit, check) = await ExternalTool.RunAsync("promtool", ["check", "rules", $"{rules}/turnserver-rules.yml"], TimeSpan.FromSeconds(30));
+        Assert.True(checkExit == 0, check);
+        var (testExit, test) = await ExternalTool.RunAsync("promtool", ["test", "rules", $"{rules}/turnserver-rules.test.yml"], TimeSpan.FromSeconds(60));
+        Assert.True(testExit == 0, test);
+
+        using var client = new UdpTurnClient(_server.EndPoint, ServerFixture.User, ServerFixture.Password);
+        client.Allocate();
+        // A second Allocate on the same five-tuple is refused (437), so the refusal series exists.
+        Assert.Equal(437, UdpTurnClient.ErrorCode(client.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp))));
+        var exposition = await _http.GetStringAsync(Url("/metrics"));
+        var named = System.Text.RegularExpressions.Regex.Matches(await File.ReadAllTextAsync($"{rules}/turnserver-rules.yml"), @"\bturnserver_[a-z_]+\b")
+            .Select(m => m.Value).Distinct().ToList();
+        Assert.NotEmpty(named);
+        Assert.All(named, metric => Assert.Contains($"\n{metric}", "\n" + exposition, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RelayPorts_FreeAndInAll_ByFamily()
+    {
+        using var client = new UdpTurnClient(_server.EndPoint, ServerFixture.User, ServerFixture.Password);
+        client.Allocate();
+        var text = await _http.GetStringAsync(Url("/metrics"));
+
+        var size = Sample(text, "turnserver_relay_ports{family=\"ipv4\"}");
+        Assert.Equal(65535 - 49152 + 1, size);
+        Assert.Equal(size - 1, Sample(text, "turnserver_relay_ports_free{family=\"ipv4\"}"));
     }
 
     [RequiresToolFact("promtool", "prometheus")]
