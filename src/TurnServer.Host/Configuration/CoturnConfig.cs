@@ -13,11 +13,38 @@ namespace TurnServer.Host.Configuration;
 /// </summary>
 public sealed partial class CoturnConfig
 {
-    /// <summary>coturn switches whose effect is this server's fixed behaviour.</summary>
+    /// <summary>coturn switches (4.6 and 4.17) whose effect is this server's fixed behaviour.</summary>
     private static readonly HashSet<string> AlwaysSo = new(StringComparer.OrdinalIgnoreCase)
     {
         "no-multicast-peers", "no-loopback-peers", "no-tlsv1", "no-tlsv1_1", "no-sslv3", "no-cli",
-        "no-stun-backward-compatibility", "response-origin-only-with-rfc5780",
+        "response-origin-only-with-rfc5780",
+        // coturn 4.17: nonces without a table, recvmmsg on listeners (udp-io = "batched"), the RFC
+        // 5766 channel range 0x4000-0x7FFE, and RFC 3489 Binding requests answered.
+        "stateless-nonce", "udp-recvmmsg", "rfc5766-channel-numbers", "stun-backward-compatibility",
+        // coturn 4.17's opt-in rate limit on 401s to a source: ours on unauthenticated requests is always on.
+        "unauthorized-ratelimit",
+    };
+
+    /// <summary>coturn 4.17 options that are one of ours under another name.</summary>
+    private static readonly Dictionary<string, string> Renamed = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["unauthorized-ratelimit-rps"] = "unauthenticated-rate",
+    };
+
+    /// <summary>coturn 4.17 switches that turn on what is on here by default: the opposite of our no-* setting.</summary>
+    private static readonly Dictionary<string, string> Negated = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["rfc5780"] = "no-rfc5780",
+        ["dtls"] = "no-dtls",
+    };
+
+    /// <summary>coturn options that name a feature this server has another way, or not at all, and why.</summary>
+    private static readonly Dictionary<string, string> Explained = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["no-stun-backward-compatibility"] = "RFC 3489 Binding requests are always answered here",
+        ["stateless-nonce-secret"] = "nonces are keyed by a random secret each process makes",
+        ["include-reason-string"] = "reason phrases go in answers to authenticated requests, never in those to unauthenticated ones",
+        ["keep-address-family"] = "relays are IPv4 unless REQUESTED-ADDRESS-FAMILY asks for IPv6 (RFC 6156)",
     };
 
     private readonly Dictionary<string, List<string>> _converted = new(StringComparer.OrdinalIgnoreCase);
@@ -64,9 +91,44 @@ public sealed partial class CoturnConfig
     {
         if (AlwaysSo.Contains(name))
         {
-            _alwaysSo.Add(name);
+            if (Switch(value) == false)
+            {
+                _unsupported.Add((line, name, "always so here; it cannot be turned off"));
+            }
+            else
+            {
+                _alwaysSo.Add(name);
+            }
+
             return;
         }
+
+        if (Negated.TryGetValue(name, out var ours))
+        {
+            if (Switch(value) is { } on)
+            {
+                _converted[ours] = [on ? "false" : "true"];
+            }
+            else
+            {
+                _unsupported.Add((line, name, $"'{value}' is not on or off"));
+            }
+
+            return;
+        }
+
+        if (Explained.TryGetValue(name, out var why))
+        {
+            _unsupported.Add((line, name, why));
+            return;
+        }
+
+        if (SpecialCase(line, name, value))
+        {
+            return;
+        }
+
+        name = Renamed.GetValueOrDefault(name, name);
 
         if (!ConfigurationKeys.All.TryGetValue(name, out var kind))
         {
@@ -108,6 +170,42 @@ public sealed partial class CoturnConfig
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>coturn 4.17's options whose values map onto ours only in part.</summary>
+    private bool SpecialCase(int line, string name, string? value)
+    {
+        switch (name.ToLowerInvariant())
+        {
+            case "log-min-level":
+                switch (value?.Trim('"').ToLowerInvariant())
+                {
+                    case "debug" or "trace":
+                        _converted["verbose"] = ["true"];
+                        break;
+                    case "info" or "information":
+                        _converted["verbose"] = ["false"];
+                        break;
+                    default:
+                        _unsupported.Add((line, name, $"'{value}': only debug (verbose) or info here"));
+                        break;
+                }
+
+                return true;
+            case "allocation-default-address-family":
+                if (value?.Trim('"').Equals("ipv4", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    _alwaysSo.Add(name);
+                }
+                else
+                {
+                    _unsupported.Add((line, name, $"'{value}': relays are IPv4 unless REQUESTED-ADDRESS-FAMILY asks for IPv6 (RFC 6156)"));
+                }
+
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -80,6 +80,60 @@ public sealed class CoturnConfigTests
         Assert.Equal(config.Converted["realm"][0], parsed["realm"]);
     }
 
+    [Theory]
+    [InlineData("rfc5780", "no-rfc5780", "false")]
+    [InlineData("rfc5780=false", "no-rfc5780", "true")]
+    [InlineData("dtls", "no-dtls", "false")]
+    [InlineData("log-min-level=debug", "verbose", "true")]
+    [InlineData("log-min-level=info", "verbose", "false")]
+    [InlineData("unauthorized-ratelimit-rps=10", "unauthenticated-rate", "10")]
+    public void Coturn417Options_MapOntoOurs(string line, string option, string value) =>
+        Assert.Equal([value], CoturnConfig.Parse(line).Converted[option]);
+
+    [Theory]
+    [InlineData("stateless-nonce")]
+    [InlineData("udp-recvmmsg")]
+    [InlineData("rfc5766-channel-numbers")]
+    [InlineData("stun-backward-compatibility")]
+    [InlineData("allocation-default-address-family=\"ipv4\"")]
+    [InlineData("unauthorized-ratelimit")]
+    public void Coturn417Options_ThatAskForWhatIsAlwaysSo_AreNoted(string line) =>
+        Assert.Single(CoturnConfig.Parse(line).AlwaysSoHere);
+
+    [Theory]
+    [InlineData("stateless-nonce=false", "cannot be turned off")]
+    [InlineData("udp-recvmmsg=false", "cannot be turned off")]
+    [InlineData("no-stun-backward-compatibility", "RFC 3489")]
+    [InlineData("allocation-default-address-family=ipv6", "RFC 6156")]
+    [InlineData("log-min-level=error", "only debug")]
+    public void Coturn417Options_WeCannotHonour_AreListedWithTheReason(string line, string reason) =>
+        Assert.Contains(reason, Assert.Single(CoturnConfig.Parse(line).Unsupported).Why, StringComparison.Ordinal);
+
+    /// <summary>Upstream 4.17.1's annotated example, from the tarball in ../shared/anchors, with every option switched on.</summary>
+    [Fact]
+    public async Task Coturn417sExample_EveryOptionIsAccountedFor_AndItsNewOnesWeHaveAreMapped()
+    {
+        var tarball = Testing.SharedData.PathOf("anchors/coturn-4.17.1.tar.gz");
+        var (exit, example) = await ExternalTool.RunAsync("tar", ["-xzOf", tarball, "coturn-4.17.1/examples/etc/turnserver.conf"], TimeSpan.FromSeconds(30));
+        Assert.Equal(0, exit);
+        var uncommented = string.Join('\n', example.Split('\n')
+            .Where(line => System.Text.RegularExpressions.Regex.IsMatch(line, "^#[a-z]"))
+            .Select(line => line[1..]));
+
+        var config = CoturnConfig.Parse(uncommented);
+
+        Assert.Equal(uncommented.Split('\n').Length, config.Converted.Values.Sum(v => v.Count) + config.AlwaysSoHere.Count + config.Unsupported.Count + Overwritten(uncommented, config));
+        Assert.True(config.Converted.Count >= 25, $"only {config.Converted.Count} options converted");
+        Assert.Equal(["true"], config.Converted["no-dtls"]); // "dtls", then "no-dtls": the last one counts, as in coturn
+        Assert.Contains("allocation-default-address-family", config.AlwaysSoHere);
+        var unsupported = config.Unsupported.Select(u => u.Option).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain("dtls", unsupported);
+        Assert.DoesNotContain("log-min-level", unsupported);
+        Assert.DoesNotContain("allocation-default-address-family", unsupported);
+        Assert.DoesNotContain("unauthorized-ratelimit", unsupported);
+        Assert.DoesNotContain("unauthorized-ratelimit-rps", unsupported);
+    }
+
     /// <summary>Single-value options given twice keep the last, as coturn does.</summary>
     private static int Overwritten(string text, CoturnConfig config) =>
         text.Split('\n')
