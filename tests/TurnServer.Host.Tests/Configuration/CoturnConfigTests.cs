@@ -66,16 +66,8 @@ public sealed class CoturnConfigTests
     public void CoturnsOwnExample_EveryOptionIsAccountedFor()
     {
         const string Example = "/usr/share/doc/coturn/examples/etc/turnserver.conf";
-        var uncommented = string.Join('\n', File.ReadAllLines(Example)
-            .Where(line => System.Text.RegularExpressions.Regex.IsMatch(line, "^#[a-z]"))
-            .Select(line => line[1..]));
-        var options = uncommented.Split('\n').Length;
-
-        var config = CoturnConfig.Parse(uncommented);
+        var config = EveryOptionSwitchedOn(File.ReadAllText(Example));
         var toml = config.ToToml(Example);
-
-        Assert.Equal(options, config.Converted.Values.Sum(v => v.Count) + config.AlwaysSoHere.Count + config.Unsupported.Count + Overwritten(uncommented, config));
-        Assert.True(config.Converted.Count >= 25, $"only {config.Converted.Count} options converted");
         var parsed = new ConfigurationBuilder().AddTomlStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(toml))).Build();
         Assert.Equal(config.Converted["realm"][0], parsed["realm"]);
     }
@@ -116,14 +108,9 @@ public sealed class CoturnConfigTests
         var tarball = Testing.SharedData.PathOf("anchors/coturn-4.17.1.tar.gz");
         var (exit, example) = await ExternalTool.RunAsync("tar", ["-xzOf", tarball, "coturn-4.17.1/examples/etc/turnserver.conf"], TimeSpan.FromSeconds(30));
         Assert.Equal(0, exit);
-        var uncommented = string.Join('\n', example.Split('\n')
-            .Where(line => System.Text.RegularExpressions.Regex.IsMatch(line, "^#[a-z]"))
-            .Select(line => line[1..]));
 
-        var config = CoturnConfig.Parse(uncommented);
+        var config = EveryOptionSwitchedOn(example);
 
-        Assert.Equal(uncommented.Split('\n').Length, config.Converted.Values.Sum(v => v.Count) + config.AlwaysSoHere.Count + config.Unsupported.Count + Overwritten(uncommented, config));
-        Assert.True(config.Converted.Count >= 25, $"only {config.Converted.Count} options converted");
         Assert.Equal(["true"], config.Converted["no-dtls"]); // "dtls", then "no-dtls": the last one counts, as in coturn
         Assert.Contains("allocation-default-address-family", config.AlwaysSoHere);
         var unsupported = config.Unsupported.Select(u => u.Option).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -132,6 +119,19 @@ public sealed class CoturnConfigTests
         Assert.DoesNotContain("allocation-default-address-family", unsupported);
         Assert.DoesNotContain("unauthorized-ratelimit", unsupported);
         Assert.DoesNotContain("unauthorized-ratelimit-rps", unsupported);
+    }
+
+    /// <summary>An annotated example with each commented-out option line switched on, parsed; every line must be accounted for.</summary>
+    private static CoturnConfig EveryOptionSwitchedOn(string example)
+    {
+        var uncommented = string.Join('\n', example.Split('\n')
+            .Where(line => System.Text.RegularExpressions.Regex.IsMatch(line, "^#[a-z]"))
+            .Select(line => line[1..].TrimEnd('\r')));
+        var config = CoturnConfig.Parse(uncommented);
+
+        Assert.Equal(uncommented.Split('\n').Length, config.Converted.Values.Sum(v => v.Count) + config.AlwaysSoHere.Count + config.Unsupported.Count + Overwritten(uncommented, config));
+        Assert.True(config.Converted.Count >= 25, $"only {config.Converted.Count} options converted");
+        return config;
     }
 
     /// <summary>Single-value options given twice keep the last, as coturn does.</summary>
