@@ -80,13 +80,43 @@ public sealed class MonitoringTests : IAsyncLifetime, IDisposable
         var (testExit, test) = await ExternalTool.RunAsync("promtool", ["test", "rules", $"{rules}/turnserver-rules.test.yml"], TimeSpan.FromSeconds(60));
         Assert.True(testExit == 0, test);
 
+        await AssertExported(await File.ReadAllTextAsync($"{rules}/turnserver-rules.yml"));
+    }
+
+    /// <summary>The Grafana dashboard's queries, with its variables filled in, must be PromQL promtool accepts, over our metrics.</summary>
+    [RequiresToolFact("promtool", "prometheus")]
+    public async Task Dashboard_QueriesParse_AndNameOnlyMetricsWeExport()
+    {
+        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Testing.SharedData.RepositoryRoot + "/config/grafana/turnserver-dashboard.json"));
+        var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
+            .Select(target => target.GetProperty("expr").GetString()!.Replace("$__rate_interval", "5m", StringComparison.Ordinal).Replace("$instance", ".*", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(queries.Count >= 10, $"{queries.Count} queries");
+
+        // promtool checks PromQL in rule files: each query becomes a recording rule.
+        var path = Path.Combine(_directory, "dashboard-queries.yml");
+        var rules = new System.Text.StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        for (var i = 0; i < queries.Count; i++)
+        {
+            rules.Append(CultureInfo.InvariantCulture, $"      - record: dashboard:query_{i}\n        expr: {JsonSerializer.Serialize(queries[i])}\n");
+        }
+
+        await File.WriteAllTextAsync(path, rules.ToString());
+        var (exit, output) = await ExternalTool.RunAsync("promtool", ["check", "rules", path], TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, output);
+        await AssertExported(string.Join('\n', queries));
+    }
+
+    /// <summary>Every turnserver_* metric the text names appears in a scrape of a server with an allocation and a refusal.</summary>
+    private async Task AssertExported(string text)
+    {
         using var client = new UdpTurnClient(_server.EndPoint, ServerFixture.User, ServerFixture.Password);
         client.Allocate();
         // A second Allocate on the same five-tuple is refused (437), so the refusal series exists.
         Assert.Equal(437, UdpTurnClient.ErrorCode(client.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp))));
         var exposition = await _http.GetStringAsync(Url("/metrics"));
-        var named = System.Text.RegularExpressions.Regex.Matches(await File.ReadAllTextAsync($"{rules}/turnserver-rules.yml"), @"\bturnserver_[a-z_]+\b")
-            .Select(m => m.Value).Distinct().ToList();
+        var named = System.Text.RegularExpressions.Regex.Matches(text, @"\bturnserver_[a-z_]+\b").Select(m => m.Value).Distinct().ToList();
         Assert.NotEmpty(named);
         Assert.All(named, metric => Assert.Contains($"\n{metric}", "\n" + exposition, StringComparison.Ordinal));
     }
