@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Org.BouncyCastle.Crypto.Tls;
+using Org.BouncyCastle.Tls;
 
 namespace TurnServer.Transports.Dtls;
 
@@ -70,13 +70,15 @@ internal sealed class DatagramChannel(Socket socket, SocketAddress client, DateT
 
     public int GetSendLimit() => Volatile.Read(ref _established) ? RecordDatagramLimit : HandshakeDatagramLimit;
 
-    public int Receive(byte[] buf, int off, int len, int waitMillis)
+    public int Receive(byte[] buf, int off, int len, int waitMillis) => Receive(buf.AsSpan(off, len), waitMillis);
+
+    public int Receive(Span<byte> buffer, int waitMillis)
     {
         if (_handedOver is { } record)
         {
             _handedOver = null;
-            var length = Math.Min(len, _handedOverLength);
-            Buffer.BlockCopy(record, _handedOverOffset, buf, off, length);
+            var length = Math.Min(buffer.Length, _handedOverLength);
+            record.AsSpan(_handedOverOffset, length).CopyTo(buffer);
             return length;
         }
 
@@ -106,13 +108,15 @@ internal sealed class DatagramChannel(Socket socket, SocketAddress client, DateT
             }
 
             var datagram = _queued.Dequeue();
-            var copied = Math.Min(len, datagram.Length);
-            Buffer.BlockCopy(datagram, 0, buf, off, copied);
+            var copied = Math.Min(buffer.Length, datagram.Length);
+            datagram.AsSpan(0, copied).CopyTo(buffer);
             return copied;
         }
     }
 
-    public void Send(byte[] buf, int off, int len)
+    public void Send(byte[] buf, int off, int len) => Send(buf.AsSpan(off, len));
+
+    public void Send(ReadOnlySpan<byte> buffer)
     {
         if (Volatile.Read(ref _closed))
         {
@@ -121,7 +125,7 @@ internal sealed class DatagramChannel(Socket socket, SocketAddress client, DateT
 
         try
         {
-            socket.SendTo(buf.AsSpan(off, len), SocketFlags.None, client);
+            socket.SendTo(buffer, SocketFlags.None, client);
         }
         catch (SocketException)
         {

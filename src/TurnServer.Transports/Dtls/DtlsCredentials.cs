@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Tls;
 using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 using TurnServer.Transports.Tls;
 
 namespace TurnServer.Transports.Dtls;
@@ -15,7 +15,7 @@ namespace TurnServer.Transports.Dtls;
 /// </summary>
 internal sealed class DtlsCredentials
 {
-    private DtlsCredentials(ServerCertificate source, Certificate chain, AsymmetricKeyParameter privateKey, byte signatureAlgorithm)
+    private DtlsCredentials(ServerCertificate source, Certificate chain, AsymmetricKeyParameter privateKey, short signatureAlgorithm)
     {
         Source = source;
         Chain = chain;
@@ -29,37 +29,35 @@ internal sealed class DtlsCredentials
 
     public AsymmetricKeyParameter PrivateKey { get; }
 
-    /// <summary><see cref="Org.BouncyCastle.Crypto.Tls.SignatureAlgorithm"/>: ecdsa or rsa.</summary>
-    public byte SignatureAlgorithm { get; }
+    /// <summary><see cref="Org.BouncyCastle.Tls.SignatureAlgorithm"/>: ecdsa or rsa.</summary>
+    public short SignatureAlgorithm { get; }
 
-    public static DtlsCredentials From(ServerCertificate certificate)
+    public static DtlsCredentials From(ServerCertificate certificate, BcTlsCrypto crypto)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        var structures = new List<X509CertificateStructure> { ToStructure(certificate.Leaf.RawData) };
+        var chain = new List<TlsCertificate> { new BcTlsCertificate(crypto, certificate.Leaf.RawData) };
         foreach (var intermediate in certificate.Intermediates)
         {
-            structures.Add(ToStructure(intermediate.RawData));
+            chain.Add(new BcTlsCertificate(crypto, intermediate.RawData));
         }
 
         byte[] pkcs8;
-        byte signature;
+        short signature;
         using (var ecdsa = certificate.Leaf.GetECDsaPrivateKey())
         using (var rsa = ecdsa is null ? certificate.Leaf.GetRSAPrivateKey() : null)
         {
             AsymmetricAlgorithm key = (AsymmetricAlgorithm?)ecdsa ?? rsa ?? throw new NotSupportedException("DTLS needs an ECDSA or RSA certificate key");
             pkcs8 = key.ExportPkcs8PrivateKey();
-            signature = ecdsa is not null ? Org.BouncyCastle.Crypto.Tls.SignatureAlgorithm.ecdsa : Org.BouncyCastle.Crypto.Tls.SignatureAlgorithm.rsa;
+            signature = ecdsa is not null ? Org.BouncyCastle.Tls.SignatureAlgorithm.ecdsa : Org.BouncyCastle.Tls.SignatureAlgorithm.rsa;
         }
 
         try
         {
-            return new DtlsCredentials(certificate, new Certificate([.. structures]), PrivateKeyFactory.CreateKey(pkcs8), signature);
+            return new DtlsCredentials(certificate, new Certificate([.. chain]), PrivateKeyFactory.CreateKey(pkcs8), signature);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(pkcs8);
         }
     }
-
-    private static X509CertificateStructure ToStructure(byte[] der) => X509CertificateStructure.GetInstance(Asn1Object.FromByteArray(der));
 }

@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Relay.Allocations;
@@ -19,10 +21,10 @@ namespace TurnServer.Transports.Dtls;
 /// Datagrams are sorted to sessions by client address; only a ClientHello starts one. The limits that
 /// hold for TCP and TLS hold here too: a per-IP session limit, a handshake deadline, an idle timeout
 /// for sessions without an allocation, and a cap on handshakes in progress, since each holds a thread.
-/// BouncyCastle 1.8 answers a ClientHello with its whole first flight, without the cookie exchange
-/// (HelloVerifyRequest) of RFC 6347 section 4.2.1, so a spoofed ClientHello is amplified about
-/// threefold per flight: the per-IP handshake rate and the cap on handshakes in progress bound what
-/// that can be used for.
+/// A ClientHello without a valid cookie is answered with a HelloVerifyRequest (RFC 6347 section
+/// 4.2.1) and nothing else: no session, no thread, no count against any limit, so spoofed ClientHellos
+/// cost the server one HMAC each and reflect less than they send. Only a ClientHello that returns
+/// the cookie, which proves its source address, starts a handshake.
 /// </summary>
 public sealed partial class DtlsListener : IAsyncDisposable
 {
@@ -42,7 +44,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
     private const ushort Dtls12 = 0xFEFD;
     private static readonly TimeSpan SupervisionInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>The suites BouncyCastle 1.8 implements for DTLS, of those <see cref="CipherList"/> knows.</summary>
+    /// <summary>The DTLS suites of those <see cref="CipherList"/> knows that BouncyCastle implements.</summary>
     private static readonly HashSet<ushort> Implemented = [0xC02B, 0xC02C, 0xC023, 0xC024, 0xC009, 0xC00A, 0xC02F, 0xC030, 0xC027, 0xC028, 0xC013, 0xC014];
 
     private readonly Socket _socket;
@@ -54,7 +56,8 @@ public sealed partial class DtlsListener : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ConnectionLimiter _limiter;
     private readonly UnauthenticatedRateLimiter _handshakeRate;
-    private readonly SecureRandom _random = new();
+    private readonly BcTlsCrypto _crypto = new(new SecureRandom());
+    private readonly DtlsVerifier _cookies;
     private readonly ConcurrentDictionary<TransportAddress, DtlsSession> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
     private DtlsCredentials? _credentials;
@@ -76,6 +79,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
         _time = time;
         _limiter = sessions;
         _handshakeRate = new UnauthenticatedRateLimiter(HandshakesPerSecondPerIP, new SourcePrefix(options.IPv6SourcePrefix), time);
+        _cookies = new DtlsVerifier(_crypto);
         _socket = ListeningSockets.BindUdp(endPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         LocalAddress = TransportAddress.FromIPEndPoint(LocalEndPoint);
@@ -167,7 +171,20 @@ public sealed partial class DtlsListener : IAsyncDisposable
             return;
         }
 
-        Begin(client, hello);
+        // The cookie binds the client's address and port: a spoofed source never sees it.
+        var request = _cookies.VerifyRequest(CookieKey(client), datagram, 0, length, new StatelessReply(_socket, from, _counters));
+        if (request is not null)
+        {
+            Begin(client, request);
+        }
+    }
+
+    private static byte[] CookieKey(in TransportAddress client)
+    {
+        var key = new byte[TransportAddress.IPv6Length + sizeof(ushort)];
+        var written = client.WriteAddressBytes(key);
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(written), client.Port);
+        return key[..(written + sizeof(ushort))];
     }
 
     private static bool IsClientHello(ReadOnlySpan<byte> datagram) =>
@@ -191,7 +208,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
         }
     }
 
-    private void Begin(in TransportAddress client, ReadOnlySpan<byte> clientHello)
+    private void Begin(in TransportAddress client, DtlsRequest request)
     {
         if (Volatile.Read(ref _handshakes) >= MaxConcurrentHandshakes)
         {
@@ -218,7 +235,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
             return;
         }
 
-        var suites = _options.Ciphers.SuitesFor(credentials.SignatureAlgorithm == Org.BouncyCastle.Crypto.Tls.SignatureAlgorithm.ecdsa, Implemented);
+        var suites = _options.Ciphers.SuitesFor(credentials.SignatureAlgorithm == SignatureAlgorithm.ecdsa, Implemented);
         if (!_limiter.TryAcquire(client))
         {
             LogTooManySessions(_logger, client);
@@ -229,14 +246,13 @@ public sealed partial class DtlsListener : IAsyncDisposable
         var channel = new DatagramChannel(_socket, SocketAddresses.Create(client, _socket.AddressFamily), _time.GetUtcNow() + _options.HandshakeTimeout, _time);
         var session = new DtlsSession(this, channel, new FiveTuple(client, LocalAddress, TransportProtocol.Udp), _engine, _time, _logger);
         _sessions[client] = session;
-        channel.TryQueue(clientHello);
         Interlocked.Increment(ref _handshakes);
-        var server = new DtlsServer(credentials, suites, _logger);
+        var server = new DtlsServer(_crypto, credentials, suites, _logger);
         var thread = new Thread(() =>
         {
             try
             {
-                session.Handshake(server, _random);
+                session.Handshake(server, request);
             }
             finally
             {
@@ -257,7 +273,7 @@ public sealed partial class DtlsListener : IAsyncDisposable
         var credentials = _credentials;
         if (credentials is null || !ReferenceEquals(credentials.Source, current))
         {
-            credentials = DtlsCredentials.From(current);
+            credentials = DtlsCredentials.From(current, _crypto);
             _credentials = credentials;
         }
 

@@ -1,6 +1,7 @@
-using System.Collections;
 using Microsoft.Extensions.Logging;
-using Org.BouncyCastle.Crypto.Tls;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 
 namespace TurnServer.Transports.Dtls;
 
@@ -9,60 +10,37 @@ namespace TurnServer.Transports.Dtls;
 /// 1.0 handshake, which signs with SHA-1), ECDHE key exchange only, with the suites that match the
 /// certificate's key.
 /// </summary>
-internal sealed partial class DtlsServer(DtlsCredentials credentials, int[] cipherSuites, ILogger logger) : DefaultTlsServer
+internal sealed partial class DtlsServer(BcTlsCrypto crypto, DtlsCredentials credentials, int[] cipherSuites, ILogger logger) : DefaultTlsServer(crypto)
 {
-    protected override ProtocolVersion MinimumVersion => ProtocolVersion.DTLSv12;
-
-    protected override ProtocolVersion MaximumVersion => ProtocolVersion.DTLSv12;
+    protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.DTLSv12.Only();
 
     /// <summary>Offering a suite the key cannot sign for would end the handshake in internal_error.</summary>
-    protected override int[] GetCipherSuites() => cipherSuites;
+    protected override int[] GetSupportedCipherSuites() => cipherSuites;
 
-    protected override TlsSignerCredentials GetECDsaSignerCredentials() => Signer(SignatureAlgorithm.ecdsa);
+    protected override TlsCredentialedSigner GetECDsaSignerCredentials() => Signer(SignatureAlgorithm.ecdsa);
 
-    protected override TlsSignerCredentials GetRsaSignerCredentials() => Signer(SignatureAlgorithm.rsa);
+    protected override TlsCredentialedSigner GetRsaSignerCredentials() => Signer(SignatureAlgorithm.rsa);
 
-    private DefaultTlsSignerCredentials Signer(byte signatureAlgorithm)
+    /// <summary>Signs with a hash the client listed, or SHA-1 when it listed none (RFC 5246 section 7.4.1.4.1).</summary>
+    private BcDefaultTlsCredentialedSigner Signer(short signatureAlgorithm)
     {
         if (credentials.SignatureAlgorithm != signatureAlgorithm)
         {
             throw new TlsFatalAlert(AlertDescription.internal_error);
         }
 
-        return new DefaultTlsSignerCredentials(mContext, credentials.Chain, credentials.PrivateKey, ChooseSignatureAndHash(signatureAlgorithm));
+        var hash = TlsUtilities.ChooseSignatureAndHashAlgorithm(m_context, m_context.SecurityParameters.ClientSigAlgs, signatureAlgorithm);
+        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(m_context), crypto, credentials.PrivateKey, credentials.Chain, hash);
     }
 
-    /// <summary>
-    /// Signs with a hash the client listed (SHA-256 preferred), or SHA-1 when it listed none
-    /// (RFC 5246 section 7.4.1.4.1).
-    /// </summary>
-    private SignatureAndHashAlgorithm ChooseSignatureAndHash(byte signatureAlgorithm)
-    {
-        SignatureAndHashAlgorithm? chosen = null;
-        foreach (SignatureAndHashAlgorithm offered in (IEnumerable?)mSupportedSignatureAlgorithms ?? Array.Empty<SignatureAndHashAlgorithm>())
-        {
-            if (offered.Signature == signatureAlgorithm && (chosen is null || offered.Hash == HashAlgorithm.sha256))
-            {
-                chosen = offered;
-            }
-        }
-
-        if (mSupportedSignatureAlgorithms is null)
-        {
-            return new SignatureAndHashAlgorithm(HashAlgorithm.sha1, signatureAlgorithm);
-        }
-
-        return chosen ?? throw new TlsFatalAlert(AlertDescription.handshake_failure);
-    }
-
-    public override void NotifyAlertRaised(byte alertLevel, byte alertDescription, string message, Exception cause) =>
+    public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
         LogAlert(logger, "sent", new Alert(alertLevel, alertDescription), message);
 
-    public override void NotifyAlertReceived(byte alertLevel, byte alertDescription) =>
+    public override void NotifyAlertReceived(short alertLevel, short alertDescription) =>
         LogAlert(logger, "received", new Alert(alertLevel, alertDescription), null);
 
     /// <summary>Named only when the log line is written.</summary>
-    private readonly record struct Alert(byte Level, byte Description)
+    private readonly record struct Alert(short Level, short Description)
     {
         public override string ToString() => $"{AlertLevel.GetText(Level)} {AlertDescription.GetText(Description)}";
     }

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
-using Org.BouncyCastle.Crypto.Tls;
-using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
 using TurnServer.Protocol.Addressing;
 using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Processing;
@@ -61,11 +60,12 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
     public TimeSpan Idle => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
 
     /// <summary>The handshake thread's body: handshake, then whatever records came in meanwhile.</summary>
-    public void Handshake(TlsServer server, SecureRandom random)
+    /// <param name="request">The ClientHello whose cookie the listener verified: the handshake goes on from it.</param>
+    public void Handshake(TlsServer server, DtlsRequest request)
     {
         try
         {
-            var dtls = new DtlsServerProtocol(random).Accept(server, _channel);
+            var dtls = new DtlsServerProtocol().Accept(server, _channel, request);
             byte[][] arrivedMeanwhile;
             lock (_sync)
             {

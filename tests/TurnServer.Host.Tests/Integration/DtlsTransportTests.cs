@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Org.BouncyCastle.Crypto.Tls;
+using Org.BouncyCastle.Tls;
 using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Stun;
@@ -98,9 +98,79 @@ public sealed class DtlsTransportTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Dtls10ClientHello_IsRefusedWithProtocolVersionAlert()
     {
-        var refused = await Assert.ThrowsAsync<TlsFatalAlert>(() => DtlsTurnClient.ConnectAsync(Dtls, version: ProtocolVersion.DTLSv10));
+        var refused = await Assert.ThrowsAsync<TlsFatalAlertReceived>(() => DtlsTurnClient.ConnectAsync(Dtls, version: ProtocolVersion.DTLSv10));
         Assert.Equal(AlertDescription.protocol_version, refused.AlertDescription);
         Assert.Equal(0, _server.DtlsSessionCount);
+    }
+
+    /// <summary>
+    /// RFC 6347 section 4.2.1: a ClientHello without a cookie gets a HelloVerifyRequest and nothing
+    /// else, so a flood from spoofed sources leaves no session, takes no place under any limit, and
+    /// is answered with fewer bytes than it sent.
+    /// </summary>
+    [Fact]
+    public async Task ClientHellosFromThousandsOfSources_GetOnlyACookie_AndLeaveNoState()
+    {
+        var hello = DtlsTurnClient.CaptureClientHello();
+        var answered = 0;
+        var answerBytes = 0L;
+        var buffer = new byte[2048];
+        for (var host = 2; host < 252; host++)
+        {
+            var sockets = Enumerable.Range(0, 8).Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)).ToList();
+            try
+            {
+                foreach (var socket in sockets)
+                {
+                    socket.Bind(new IPEndPoint(IPAddress.Parse($"127.0.0.{host}"), 0));
+                    socket.SendTo(hello, Dtls);
+                }
+
+                foreach (var socket in sockets)
+                {
+                    if (socket.Poll(TimeSpan.FromSeconds(2), SelectMode.SelectRead))
+                    {
+                        var length = socket.Receive(buffer);
+                        Assert.Equal(22, buffer[0]); // handshake record
+                        Assert.Equal(3, buffer[13]); // hello_verify_request
+                        answered++;
+                        answerBytes += length;
+                    }
+                }
+            }
+            finally
+            {
+                sockets.ForEach(s => s.Dispose());
+            }
+
+            Assert.Equal(0, _server.DtlsSessionCount);
+        }
+
+        Assert.Equal(250 * 8, answered);
+        Assert.True(answerBytes < (long)answered * hello.Length, $"{answerBytes} bytes answered to {answered} ClientHellos of {hello.Length} bytes");
+        using var client = await DtlsTurnClient.ConnectAsync(Dtls);
+        Allocate(client);
+    }
+
+    /// <summary>RFC 6347 section 4.1.2.7: a record that fails its MAC is dropped, not the end of the association.</summary>
+    [Fact]
+    public async Task AForgedRecordFromTheClientsAddress_IsDropped_AndTheSessionServesOn()
+    {
+        using var client = await DtlsTurnClient.ConnectAsync(Dtls);
+        Allocate(client);
+        using (var forger = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            forger.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            forger.Bind(new IPEndPoint(IPAddress.Loopback, client.LocalPort));
+            var forged = new byte[13 + 48];
+            new byte[] { 23, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 99, 0, 48 }.CopyTo(forged, 0);
+            Random.Shared.NextBytes(forged.AsSpan(13));
+            forger.SendTo(forged, Dtls);
+        }
+
+        await Task.Delay(200);
+        Assert.Equal(1, _server.DtlsSessionCount);
+        Assert.Null(UdpTurnClient.ErrorCode(client.Request(StunMethod.Refresh)));
     }
 
     [Fact]
@@ -108,8 +178,8 @@ public sealed class DtlsTransportTests : IAsyncLifetime, IDisposable
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
 
-        // Not a handshake: starts nothing. A ClientHello that is garbage, or a client that stops after
-        // it, holds a session only until the handshake deadline.
+        // Not a handshake: starts nothing. A ClientHello that is garbage has no cookie, so it starts
+        // nothing either, and is no error of the server's.
         socket.SendTo(new byte[] { 23, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, Dtls);
         Assert.Equal(0, _server.DtlsSessionCount);
         var hello = new byte[60];
@@ -119,6 +189,7 @@ public sealed class DtlsTransportTests : IAsyncLifetime, IDisposable
 
         using var client = await DtlsTurnClient.ConnectAsync(Dtls);
         Allocate(client);
+        Assert.Empty(_server.LoggedProblems);
     }
 
     [Fact]

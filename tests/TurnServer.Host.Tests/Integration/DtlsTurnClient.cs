@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using Org.BouncyCastle.Crypto.Tls;
 using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 using TurnServer.Protocol.Stun;
 
 namespace TurnServer.Host.Tests.Integration;
@@ -33,8 +34,8 @@ internal sealed class DtlsTurnClient : IDisposable
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(new IPEndPoint(IPAddress.Loopback, localPort));
             socket.Connect(server);
-            var client = new Client(version ?? ProtocolVersion.DTLSv12);
-            var dtls = await Task.Run(() => new DtlsClientProtocol(new SecureRandom()).Connect(client, new ConnectedDatagrams(socket)));
+            var client = new Client(new BcTlsCrypto(new SecureRandom()), version ?? ProtocolVersion.DTLSv12);
+            var dtls = await Task.Run(() => new DtlsClientProtocol().Connect(client, new ConnectedDatagrams(socket)));
             return new DtlsTurnClient(socket, dtls, client.ServerSubject, new LongTermSigner(user, password, ServerFixture.Realm));
         }
         catch
@@ -42,6 +43,22 @@ internal sealed class DtlsTurnClient : IDisposable
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The first datagram BouncyCastle's client sends: a real DTLS 1.2 ClientHello, without a cookie.</summary>
+    public static byte[] CaptureClientHello()
+    {
+        var capture = new CapturingDatagrams();
+        try
+        {
+            new DtlsClientProtocol().Connect(new Client(new BcTlsCrypto(new SecureRandom()), ProtocolVersion.DTLSv12), capture);
+        }
+        catch (IOException)
+        {
+            // The capture ends the handshake once it has the ClientHello.
+        }
+
+        return capture.First ?? throw new InvalidOperationException("BouncyCastle sent no ClientHello");
     }
 
     public byte[] Request(StunMethod method, WriteAttributes? attributes = null)
@@ -88,15 +105,13 @@ internal sealed class DtlsTurnClient : IDisposable
 
     public void Dispose() => _socket.Dispose();
 
-    private sealed class Client(ProtocolVersion version) : DefaultTlsClient
+    private sealed class Client(BcTlsCrypto crypto, ProtocolVersion version) : DefaultTlsClient(crypto)
     {
         public string? ServerSubject { get; private set; }
 
-        public override ProtocolVersion ClientVersion => version;
+        protected override ProtocolVersion[] GetSupportedVersions() => version.Only();
 
-        public override ProtocolVersion MinimumVersion => version;
-
-        public override int[] GetCipherSuites() =>
+        protected override int[] GetSupportedCipherSuites() =>
             [CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA];
 
         public override TlsAuthentication GetAuthentication() => new TrustAnyServer(subject => ServerSubject = subject);
@@ -104,8 +119,11 @@ internal sealed class DtlsTurnClient : IDisposable
 
     private sealed class TrustAnyServer(Action<string> seen) : TlsAuthentication
     {
-        public void NotifyServerCertificate(Certificate serverCertificate) =>
-            seen(serverCertificate.GetCertificateAt(0).Subject.ToString());
+        public void NotifyServerCertificate(TlsServerCertificate serverCertificate)
+        {
+            using var leaf = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(serverCertificate.Certificate.GetCertificateAt(0).GetEncoded());
+            seen(leaf.Subject);
+        }
 
         public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest) => null;
     }
@@ -116,7 +134,9 @@ internal sealed class DtlsTurnClient : IDisposable
 
         public int GetSendLimit() => 1400;
 
-        public int Receive(byte[] buf, int off, int len, int waitMillis)
+        public int Receive(byte[] buf, int off, int len, int waitMillis) => Receive(buf.AsSpan(off, len), waitMillis);
+
+        public int Receive(Span<byte> buffer, int waitMillis)
         {
             if (!socket.Poll(TimeSpan.FromMilliseconds(waitMillis), SelectMode.SelectRead))
             {
@@ -125,7 +145,7 @@ internal sealed class DtlsTurnClient : IDisposable
 
             try
             {
-                return socket.Receive(buf, off, len, SocketFlags.None);
+                return socket.Receive(buffer, SocketFlags.None);
             }
             catch (SocketException)
             {
@@ -134,6 +154,29 @@ internal sealed class DtlsTurnClient : IDisposable
         }
 
         public void Send(byte[] buf, int off, int len) => socket.Send(buf, off, len, SocketFlags.None);
+
+        public void Send(ReadOnlySpan<byte> buffer) => socket.Send(buffer, SocketFlags.None);
+
+        public void Close()
+        {
+        }
+    }
+
+    private sealed class CapturingDatagrams : DatagramTransport
+    {
+        public byte[]? First { get; private set; }
+
+        public int GetReceiveLimit() => 1500;
+
+        public int GetSendLimit() => 1400;
+
+        public int Receive(byte[] buf, int off, int len, int waitMillis) => throw new IOException("captured");
+
+        public int Receive(Span<byte> buffer, int waitMillis) => throw new IOException("captured");
+
+        public void Send(byte[] buf, int off, int len) => Send(buf.AsSpan(off, len));
+
+        public void Send(ReadOnlySpan<byte> buffer) => First ??= buffer.ToArray();
 
         public void Close()
         {
