@@ -49,7 +49,7 @@ internal static class TurnServerInstruments
         {
             if (engine.RelaysFamily(family))
             {
-                var pool = engine.PortsOf(family);
+                var pool = engine.PortsFor(family);
                 yield return new Measurement<long>(free ? pool.Free : pool.Size, new KeyValuePair<string, object?>("family", name));
             }
         }

@@ -50,7 +50,7 @@ public sealed class NonceService
         _time = time;
     }
 
-    /// <summary>Every nonce has this length: the cookie when offered, and 18 payload bytes in base64.</summary>
+    /// <summary>Every nonce has this length: the cookie when offered, then the time and MAC in unpadded base64url.</summary>
     public int Length => (_securityFeatures ? CookieWithFeatures.Length : 0) + EncodedPayloadLength;
 
     /// <summary>Writes a fresh nonce of <see cref="Length"/> bytes, valid on this five-tuple only.</summary>

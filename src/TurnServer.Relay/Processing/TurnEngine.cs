@@ -81,9 +81,6 @@ public sealed partial class TurnEngine
 
     public EngineCounters Counters { get; } = new();
 
-    /// <summary>The relay ports of each family's range, for metrics.</summary>
-    public RelayPortPool PortsOf(Protocol.Addressing.StunAddressFamily family) => PortsFor(family);
-
     /// <summary>Whether a relay address of the family is configured, so its ports are ever handed out.</summary>
     public bool RelaysFamily(Protocol.Addressing.StunAddressFamily family) => _options.RelayAddresses.Any(r => r.Family == family);
 
@@ -175,9 +172,7 @@ public sealed partial class TurnEngine
             }
             else if (ShortOfAChallenge(request, context) is var refusal and not 0)
             {
-                var bare = new ResponseBuilder(response, request, StunClass.ErrorResponse, [], false, Fingerprint(request), _options.Software);
-                bare.Writer.WriteErrorCode((int)refusal, default);
-                return bare.Finish();
+                return WriteUnauthenticatedError(response, request, refusal);
             }
 
             return WriteChallenge(response, request, context, outcome);
@@ -385,13 +380,12 @@ public sealed partial class TurnEngine
     /// </summary>
     private int WriteChallenge(Span<byte> buffer, in StunMessage request, in ClientContext context, AuthenticationOutcome outcome)
     {
-        var reply = new ResponseBuilder(buffer, request, StunClass.ErrorResponse, [], false, Fingerprint(request), _options.Software);
         if (outcome == AuthenticationOutcome.BadRequest)
         {
-            reply.Writer.WriteErrorCode((int)StunErrorCode.BadRequest, default);
-            return reply.Finish();
+            return WriteUnauthenticatedError(buffer, request, StunErrorCode.BadRequest);
         }
 
+        var reply = new ResponseBuilder(buffer, request, StunClass.ErrorResponse, [], false, Fingerprint(request), _options.Software);
         var code = outcome is AuthenticationOutcome.StaleNonce or AuthenticationOutcome.ForeignNonce ? StunErrorCode.StaleNonce : StunErrorCode.Unauthorized;
         reply.Writer.WriteErrorCode((int)code, default);
         reply.Writer.WriteAttribute(StunAttributeType.Realm, _authenticator.Realm);
@@ -405,7 +399,16 @@ public sealed partial class TurnEngine
         return reply.Finish();
     }
 
-    private RelayPortPool PortsFor(Protocol.Addressing.StunAddressFamily family) =>
+    /// <summary>An error to an unauthenticated request: unsigned, and without a reason phrase.</summary>
+    private int WriteUnauthenticatedError(Span<byte> buffer, in StunMessage request, StunErrorCode code)
+    {
+        var reply = new ResponseBuilder(buffer, request, StunClass.ErrorResponse, [], false, Fingerprint(request), _options.Software);
+        reply.Writer.WriteErrorCode((int)code, default);
+        return reply.Finish();
+    }
+
+    /// <summary>The relay ports of a family's range (also read by metrics).</summary>
+    public RelayPortPool PortsFor(Protocol.Addressing.StunAddressFamily family) =>
         family == Protocol.Addressing.StunAddressFamily.IPv6 ? _ipv6Ports : _ipv4Ports;
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);

@@ -181,10 +181,9 @@ public sealed partial class DtlsListener : IAsyncDisposable
 
     private static byte[] CookieKey(in TransportAddress client)
     {
-        var key = new byte[TransportAddress.IPv6Length + sizeof(ushort)];
-        var written = client.WriteAddressBytes(key);
-        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(written), client.Port);
-        return key[..(written + sizeof(ushort))];
+        var key = new byte[client.AddressLength + sizeof(ushort)];
+        BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(client.WriteAddressBytes(key)), client.Port);
+        return key;
     }
 
     private static bool IsClientHello(ReadOnlySpan<byte> datagram) =>
