@@ -23,7 +23,7 @@ internal static class AmplificationProbe
     }
 
     /// <summary>Each shape, named, as bytes to send from a port that has no allocation.</summary>
-    public static IEnumerable<(string Shape, byte[] Bytes)> Shapes(string realm)
+    private static IEnumerable<(string Shape, byte[] Bytes)> Shapes(string realm)
     {
         yield return ("Binding, header only", Message(StunMethod.Binding));
         yield return ("Binding with FINGERPRINT", Message(StunMethod.Binding, fingerprint: true));
@@ -48,6 +48,18 @@ internal static class AmplificationProbe
         yield return ("Unknown method 0x00F", Message((StunMethod)0x00F));
         yield return ("Send indication", Message(StunMethod.Send, (ref StunMessageWriter w) => w.WriteAttribute(StunAttributeType.Data, new byte[16]), messageClass: StunClass.Indication));
         yield return ("ChannelData", [0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4]);
+    }
+
+    /// <summary>Every shape, one after another, each from a fresh socket.</summary>
+    public static async Task<List<Result>> MeasureAllAsync(IPEndPoint server, string realm)
+    {
+        var results = new List<Result>();
+        foreach (var (shape, bytes) in Shapes(realm))
+        {
+            results.Add(await MeasureAsync(server, shape, bytes));
+        }
+
+        return results;
     }
 
     /// <summary>Sends one shape from a fresh socket and adds up every datagram that comes back within the wait.</summary>

@@ -19,11 +19,7 @@ public sealed class AmplificationTests(Xunit.Abstractions.ITestOutputHelper outp
     {
         await using var server = await ServerFixture.StartAsync("-L", "::1");
         var endPoint = server.EndPointFor("udp", family);
-        var results = new List<AmplificationProbe.Result>();
-        foreach (var (shape, bytes) in AmplificationProbe.Shapes(ServerFixture.Realm))
-        {
-            results.Add(await AmplificationProbe.MeasureAsync(endPoint, shape, bytes));
-        }
+        var results = await AmplificationProbe.MeasureAllAsync(endPoint, ServerFixture.Realm);
 
         results.ForEach(r => output.WriteLine(r.ToString()));
         var worst = results.MaxBy(r => r.Ratio)!;

@@ -15,11 +15,7 @@ public sealed class CoturnAmplificationTests(Xunit.Abstractions.ITestOutputHelpe
     public async Task TheProbe_MeasuresCoturnToo()
     {
         await using var coturn = await CoturnServer.StartAsync(_certificate.CertificatePath, _certificate.KeyPath);
-        var results = new List<AmplificationProbe.Result>();
-        foreach (var (shape, bytes) in AmplificationProbe.Shapes(CoturnServer.Realm))
-        {
-            results.Add(await AmplificationProbe.MeasureAsync(coturn.EndPoint, shape, bytes));
-        }
+        var results = await AmplificationProbe.MeasureAllAsync(coturn.EndPoint, CoturnServer.Realm);
 
         results.ForEach(r => output.WriteLine(r.ToString()));
         var worst = results.MaxBy(r => r.Ratio)!;
