@@ -6,30 +6,16 @@
 # beside Debian's. Every server is stopped by PID.
 #
 #   benchmarks/idle-connections.sh        # about two minutes
-set -euo pipefail
-cd "$(dirname "$0")/.."
 CONNECTIONS=${CONNECTIONS:-5000}
-command -v turnserver >/dev/null || { echo "coturn is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
-
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build -c Release -v q -nologo src/TurnServer.Host >/dev/null
-dotnet build -c Release -v q -nologo benchmarks/TurnServer.LoadTool >/dev/null
-
+. "$(dirname "$0")/fresh-server.sh"
 port=34796
 tls_port=35349
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
   -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 
 # idle TRANSPORT PORT CONNECTIONS: the KiB per connection turnload printed.
 idle() {
-  timeout 300 dotnet benchmarks/TurnServer.LoadTool/bin/Release/net10.0/turnload.dll --server 127.0.0.1:$2 \
+  timeout 300 dotnet "$turnload" --server 127.0.0.1:$2 \
     --transport "$1" --idle --server-pid "$server_pid" --clients "$3" >"$work/out" 2>&1 \
     || { echo "turnload failed:"; cat "$work/out"; exit 1; }
   awk 'index($0, "server RSS per connection KiB") == 1 { print $NF }' "$work/out"
@@ -37,19 +23,14 @@ idle() {
 
 measure() { # measure NAME TRANSPORT command...
   local name=$1 transport=$2; shift 2
-  "$@" >"$work/$name.log" 2>&1 &
-  server_pid=$!
-  sleep 3
-  kill -0 "$server_pid" || { echo "$name did not start:"; tail -n 5 "$work/$name.log"; exit 1; }
+  start_server "$name" "$@"
   local target=$port
   [ "$transport" = tcp ] || target=$tls_port
   idle "$transport" $target 200 >/dev/null
   local kib
   kib=$(idle "$transport" $target "$CONNECTIONS")
   printf '%s\t%s\t%s KiB per idle connection (%s connections)\n' "$name" "$transport" "$kib" "$CONNECTIONS"
-  kill "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=
+  stop_server
 }
 
 coturn() { # coturn BINARY: its command line
@@ -59,7 +40,7 @@ coturn() { # coturn BINARY: its command line
 }
 
 for transport in tcp tls; do
-  measure ours "$transport" dotnet src/TurnServer.Host/bin/Release/net10.0/turnserver.dll -L 127.0.0.1 --listening-port=$port \
+  measure ours "$transport" dotnet "$ours" -L 127.0.0.1 --listening-port=$port \
     --tls-listening-port=$tls_port --cert="$work/cert.pem" --pkey="$work/key.pem" --realm=bench --user=load:load-password \
     --no-dtls --max-connections-per-ip=$((CONNECTIONS + 1000)) --drain-timeout=2
   # shellcheck disable=SC2046 # the command line is split on purpose

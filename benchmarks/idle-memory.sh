@@ -5,48 +5,28 @@
 # turnload reads the server's VmRSS before and after the set-up. Both servers are stopped by PID.
 #
 #   benchmarks/idle-memory.sh             # about a minute
-set -euo pipefail
-cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-3000}
-command -v turnserver >/dev/null || { echo "coturn is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
-
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build -c Release -v q -nologo src/TurnServer.Host >/dev/null
-dotnet build -c Release -v q -nologo benchmarks/TurnServer.LoadTool >/dev/null
-
+. "$(dirname "$0")/fresh-server.sh"
 port=34796
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 # load CLIENTS SECONDS: the RSS figure turnload printed for a run against the running server.
 load() {
-  timeout 300 dotnet benchmarks/TurnServer.LoadTool/bin/Release/net10.0/turnload.dll --server 127.0.0.1:$port \
+  timeout 300 dotnet "$turnload" --server 127.0.0.1:$port \
     --user load --password load-password --server-pid "$server_pid" --clients "$1" --rate 1 --duration "$2" >"$work/out" 2>&1 \
     || { echo "turnload failed:"; cat "$work/out"; exit 1; }
   awk 'index($0, "server RSS per allocation KiB") == 1 { print $NF }' "$work/out"
 }
 
 measure() { # measure NAME command...
-  local name=$1; shift
-  "$@" >"$work/$name.log" 2>&1 &
-  server_pid=$!
-  sleep 3
-  kill -0 "$server_pid" || { echo "$name did not start:"; tail -n 5 "$work/$name.log"; exit 1; }
+  start_server "$@"
   load 200 1 >/dev/null
   local kib
   kib=$(load "$CLIENTS" 3)
-  printf '%s\t%s KiB per idle allocation (%s allocations)\n' "$name" "$kib" "$CLIENTS"
-  kill "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=
+  printf '%s\t%s KiB per idle allocation (%s allocations)\n' "$1" "$kib" "$CLIENTS"
+  stop_server
 }
 
-measure ours dotnet src/TurnServer.Host/bin/Release/net10.0/turnserver.dll -L 127.0.0.1 --listening-port=$port \
+measure ours dotnet "$ours" -L 127.0.0.1 --listening-port=$port \
   --realm=bench --user=load:load-password --allow-loopback-peers --no-tls --no-dtls \
   --min-port=40000 --max-port=49999 --unauthenticated-rate=100000 --drain-timeout=2
 measure coturn turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port=$port \
