@@ -6,7 +6,6 @@ using TurnServer.Host;
 using TurnServer.Host.Configuration;
 using TurnServer.Host.Hosting;
 using TurnServer.Host.Logging;
-using TurnServer.Toml;
 
 InlineSocketCompletions.EnableUnlessConfigured();
 try
@@ -66,7 +65,7 @@ catch (ConfigurationException e)
     await Console.Error.WriteLineAsync($"turnserver: {e.Message}").ConfigureAwait(false);
     return 2;
 }
-catch (TomlException e)
+catch (Tomlyn.TomlException e)
 {
     await Console.Error.WriteLineAsync($"turnserver: configuration: {e.Message}").ConfigureAwait(false);
     return 2;

@@ -1,17 +1,16 @@
 using Microsoft.Extensions.Configuration;
+using Tomlyn.Serialization;
 
 namespace TurnServer.Toml;
 
 /// <summary>
 /// Loads a TOML document as configuration: tables become sections (<c>server:realm</c>), array elements
 /// become numbered children (<c>allowed-peer-ip:0</c>, <c>user:1:name</c>), scalars invariant-culture text.
-/// Keys are case-insensitive in configuration, so two keys of a table that differ only in case are a
-/// <see cref="TomlException"/>.
+/// Invalid TOML, and keys of one table that differ only in case, are a <see cref="Tomlyn.TomlException"/>
+/// naming the file, line and column.
 /// </summary>
 public sealed class TomlConfigurationProvider : ConfigurationProvider
 {
-    private static readonly TomlParseOptions ConfigurationKeys = new() { CaseInsensitiveKeys = true };
-
     private readonly TomlConfigurationSource _source;
     private byte[]? _streamContent;
 
@@ -32,7 +31,7 @@ public sealed class TomlConfigurationProvider : ConfigurationProvider
         {
             // A stream cannot be read twice, so a reload parses the bytes the first load read.
             _streamContent ??= ReadToEnd(stream);
-            Data = TomlConfigurationFlattener.Flatten(TomlDocument.Parse(_streamContent, ConfigurationKeys));
+            Data = Read(_streamContent, sourceName: null);
             return;
         }
 
@@ -48,19 +47,13 @@ public sealed class TomlConfigurationProvider : ConfigurationProvider
             return;
         }
 
-        Data = TomlConfigurationFlattener.Flatten(ParseFile(path));
+        Data = Read(File.ReadAllBytes(path), path);
     }
 
-    private static TomlTable ParseFile(string path)
+    private static Dictionary<string, string?> Read(byte[] utf8, string? sourceName)
     {
-        try
-        {
-            return TomlDocument.Parse(File.ReadAllBytes(path), ConfigurationKeys);
-        }
-        catch (TomlException e)
-        {
-            throw new TomlException(e.Description, e.Line, e.Column, path, e);
-        }
+        var positions = new TomlMetadataStore();
+        return TomlConfigurationFlattener.Flatten(TomlDocumentReader.Read(utf8, sourceName, positions), positions);
     }
 
     private static byte[] ReadToEnd(Stream stream)

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Tomlyn;
+using Tomlyn.Model;
 
 namespace TurnServer.Toml.Tests;
 
@@ -10,16 +12,17 @@ namespace TurnServer.Toml.Tests;
 /// </summary>
 internal static class TaggedJson
 {
-    public static void AssertEquivalent(JsonElement expected, TomlValue actual, string path)
+    public static void AssertEquivalent(JsonElement expected, object? actual, string path)
     {
         switch (expected.ValueKind)
         {
             case JsonValueKind.Array:
-                var array = AssertKind<TomlArray>(actual, path);
-                Assert.True(expected.GetArrayLength() == array.Count, $"{path}: expected {expected.GetArrayLength()} elements, got {array.Count}");
-                for (var i = 0; i < array.Count; i++)
+                // An array of tables written with [[name]] is a TomlTableArray; one written inline is a TomlArray.
+                var elements = actual is TomlTableArray tables ? tables.Cast<object?>().ToList() : AssertKind<TomlArray>(actual, path).ToList();
+                Assert.True(expected.GetArrayLength() == elements.Count, $"{path}: expected {expected.GetArrayLength()} elements, got {elements.Count}");
+                for (var i = 0; i < elements.Count; i++)
                 {
-                    AssertEquivalent(expected[i], array[i], $"{path}[{i}]");
+                    AssertEquivalent(expected[i], elements[i], $"{path}[{i}]");
                 }
 
                 break;
@@ -47,43 +50,43 @@ internal static class TaggedJson
         && element.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
         && element.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String;
 
-    private static void AssertScalar(string type, string text, TomlValue actual, string path)
+    private static void AssertScalar(string type, string text, object? actual, string path)
     {
         var invariant = CultureInfo.InvariantCulture;
         switch (type)
         {
             case "string":
-                Assert.Equal(text, AssertKind<TomlString>(actual, path).Value);
+                Assert.Equal(text, AssertKind<string>(actual, path));
                 break;
             case "integer":
-                Assert.Equal(long.Parse(text, invariant), AssertKind<TomlInteger>(actual, path).Value);
+                Assert.Equal(long.Parse(text, invariant), AssertKind<long>(actual, path));
                 break;
             case "float":
-                var number = AssertKind<TomlFloat>(actual, path).Value;
+                var number = AssertKind<double>(actual, path);
                 Assert.True(ParseFloat(text).Equals(number), $"{path}: expected {text}, got {number.ToString(invariant)}");
                 break;
             case "bool":
-                Assert.Equal(bool.Parse(text), AssertKind<TomlBoolean>(actual, path).Value);
+                Assert.Equal(bool.Parse(text), AssertKind<bool>(actual, path));
                 break;
             case "datetime":
-                var offsetDateTime = AssertKind<TomlOffsetDateTime>(actual, path);
-                AssertSameInstantAndOffset(DateTimeOffset.Parse(text, invariant), offsetDateTime.Value, path);
-                AssertSameInstantAndOffset(offsetDateTime.Value, DateTimeOffset.Parse(offsetDateTime.ToString(), invariant), path + " printed back");
+                var offsetDateTime = AssertDateTime(actual, path, TomlDateTimeKind.OffsetDateTimeByZ, TomlDateTimeKind.OffsetDateTimeByNumber);
+                AssertSameInstantAndOffset(DateTimeOffset.Parse(text, invariant), offsetDateTime.DateTime, path);
+                AssertSameInstantAndOffset(offsetDateTime.DateTime, DateTimeOffset.Parse(offsetDateTime.ToString(), invariant), path + " printed back");
                 break;
             case "datetime-local":
-                var localDateTime = AssertKind<TomlLocalDateTime>(actual, path);
-                Assert.Equal(DateTime.Parse(text, invariant), localDateTime.Value);
-                Assert.Equal(localDateTime.Value, DateTime.Parse(localDateTime.ToString(), invariant));
+                var localDateTime = AssertDateTime(actual, path, TomlDateTimeKind.LocalDateTime);
+                Assert.Equal(DateTime.Parse(text, invariant), localDateTime.DateTime.DateTime);
+                Assert.Equal(localDateTime.DateTime.DateTime, DateTime.Parse(localDateTime.ToString(), invariant));
                 break;
             case "date-local":
-                var localDate = AssertKind<TomlLocalDate>(actual, path);
-                Assert.Equal(DateOnly.Parse(text, invariant), localDate.Value);
-                Assert.Equal(localDate.Value, DateOnly.Parse(localDate.ToString(), invariant));
+                var localDate = AssertDateTime(actual, path, TomlDateTimeKind.LocalDate);
+                Assert.Equal(DateOnly.Parse(text, invariant), DateOnly.FromDateTime(localDate.DateTime.DateTime));
+                Assert.Equal(DateOnly.FromDateTime(localDate.DateTime.DateTime), DateOnly.Parse(localDate.ToString(), invariant));
                 break;
             case "time-local":
-                var localTime = AssertKind<TomlLocalTime>(actual, path);
-                Assert.Equal(TimeOnly.Parse(text, invariant), localTime.Value);
-                Assert.Equal(localTime.Value, TimeOnly.Parse(localTime.ToString(), invariant));
+                var localTime = AssertDateTime(actual, path, TomlDateTimeKind.LocalTime);
+                Assert.Equal(TimeOnly.Parse(text, invariant), TimeOnly.FromDateTime(localTime.DateTime.DateTime));
+                Assert.Equal(TimeOnly.FromDateTime(localTime.DateTime.DateTime), TimeOnly.Parse(localTime.ToString(), invariant));
                 break;
             default:
                 Assert.Fail($"{path}: unknown toml-test type '{type}'");
@@ -102,7 +105,13 @@ internal static class TaggedJson
     private static void AssertSameInstantAndOffset(DateTimeOffset expected, DateTimeOffset actual, string path) =>
         Assert.True(expected.EqualsExact(actual), $"{path}: expected {expected:O}, got {actual:O}");
 
-    private static T AssertKind<T>(TomlValue actual, string path)
-        where T : TomlValue =>
-        actual as T ?? throw new Xunit.Sdk.XunitException($"{path}: expected a {typeof(T).Name}, got a {actual.GetType().Name} ({actual.Kind})");
+    private static TomlDateTime AssertDateTime(object? actual, string path, params TomlDateTimeKind[] kinds)
+    {
+        var value = AssertKind<TomlDateTime>(actual, path);
+        Assert.True(kinds.Contains(value.Kind), $"{path}: expected a {string.Join(" or ", kinds)}, got a {value.Kind}");
+        return value;
+    }
+
+    private static T AssertKind<T>(object? actual, string path) =>
+        actual is T value ? value : throw new Xunit.Sdk.XunitException($"{path}: expected a {typeof(T).Name}, got {actual?.GetType().Name ?? "null"}");
 }

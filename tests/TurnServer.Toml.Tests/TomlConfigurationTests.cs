@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Tomlyn;
 
 namespace TurnServer.Toml.Tests;
 
@@ -35,7 +36,7 @@ public sealed class TomlConfigurationTests : IDisposable
         ["allowed-peer-ip:1"] = "198.51.100.7",
         ["relay-ratio"] = "0.5",
         ["verbose"] = "false",
-        ["started"] = "2024-05-01T12:00:00+00:00",
+        ["started"] = "2024-05-01T12:00:00Z",
         ["tls:enabled"] = "true",
         ["tls:certificate:path"] = "/etc/turn/cert.pem",
         ["user:0:name"] = "alice",
@@ -90,10 +91,9 @@ public sealed class TomlConfigurationTests : IDisposable
 
         var error = Assert.Throws<TomlException>(() => new ConfigurationBuilder().AddTomlFile(path, optional: false).Build());
 
-        Assert.Equal(path, error.FilePath);
+        Assert.Equal(path, error.SourceName);
         Assert.Equal((2, 16), (error.Line, error.Column));
-        Assert.Equal($"{path}: line 2, column 16: expected '=' after key, found '3'", error.Message);
-        Assert.IsType<TomlException>(error.InnerException);
+        Assert.StartsWith($"{path}(2,16)", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

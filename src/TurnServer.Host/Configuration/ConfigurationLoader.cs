@@ -16,14 +16,14 @@ public static class ConfigurationLoader
         var builder = new ConfigurationBuilder();
         if (commandLine.ConfigFile is { } file && file.EndsWith(".conf", StringComparison.OrdinalIgnoreCase))
         {
-            // coturn's own format, read as migrate-config would convert it.
+            // coturn's own format, mapped to the keys migrate-config would write.
             var coturn = CoturnConfig.Parse(File.ReadAllText(file));
             foreach (var (line, option, why) in coturn.Unsupported)
             {
                 Console.Error.WriteLine($"turnserver: {file} line {line}: {option} ignored: {why}");
             }
 
-            builder.AddTomlStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(coturn.ToToml(file))));
+            builder.AddInMemoryCollection(coturn.ToConfiguration());
         }
         else if (commandLine.ConfigFile is { } toml)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 
 namespace TurnServer.Host.Configuration;
 
@@ -207,6 +208,28 @@ public sealed partial class CoturnConfig
             default:
                 return false;
         }
+    }
+
+    /// <summary>The converted options as configuration keys, laid out as the TOML file's would be (a list's values as <c>name:0</c>, <c>name:1</c>...).</summary>
+    public Dictionary<string, string?> ToConfiguration()
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in _converted)
+        {
+            if (ConfigurationKeys.All[name] == ConfigurationKeys.Kind.List)
+            {
+                for (var i = 0; i < values.Count; i++)
+                {
+                    settings[ConfigurationPath.Combine(name, i.ToString(CultureInfo.InvariantCulture))] = values[i];
+                }
+            }
+            else
+            {
+                settings[name] = values[0];
+            }
+        }
+
+        return settings;
     }
 
     /// <summary>The converted options as turnserver.toml, with what was left out in comments at the top.</summary>

@@ -209,7 +209,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
                 LogReloaded(_logger, users.Count, fresh.AuthSecrets.Count);
                 applied = true;
             }
-            catch (Exception e) when (e is ConfigurationException or Toml.TomlException or IOException or ArgumentException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ConfigurationException or Tomlyn.TomlException or IOException or ArgumentException or UnauthorizedAccessException)
             {
                 LogReloadFailed(_logger, e.Message);
             }

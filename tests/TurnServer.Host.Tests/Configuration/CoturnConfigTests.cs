@@ -40,6 +40,20 @@ public sealed class CoturnConfigTests
         Assert.True(settings.Verbose);
     }
 
+    [Fact]
+    public void DirectMapping_GivesTheKeysTheMigratedTomlWouldGive()
+    {
+        var coturn = CoturnConfig.Parse(File.ReadAllText(Sample));
+        var fromToml = new ConfigurationBuilder().AddTomlStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(coturn.ToToml("coturn-sample.conf")))).Build();
+
+        var direct = coturn.ToConfiguration();
+
+        Assert.Equal(
+            fromToml.AsEnumerable().Where(pair => pair.Value is not null).OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase),
+            direct.OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase));
+        Assert.Contains(direct, pair => pair.Key == "user:1");
+    }
+
     [Theory]
     [InlineData("realm mycompany.org", "realm", "mycompany.org")]
     [InlineData("  min-port = 50000  ", "min-port", "50000")]
