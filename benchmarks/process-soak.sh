@@ -40,11 +40,12 @@ pids+=("$!")
 sleep 3
 kill -0 "$server_pid" || { echo "the server did not start:"; tail -n 5 "$work/server.log"; exit 1; }
 
-metric() { curl -s "http://127.0.0.1:$metrics_port/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
+# metric NAME: the sum of the series of NAME (one series, or one per label set)
+metric() { curl -s "http://127.0.0.1:$metrics_port/metrics" | awk -v name="$1" '$1 == name || index($1, name "{") == 1 { sum += $2; found = 1 } END { if (found) print sum }'; }
 sample() { # sample LABEL
   local rss heap allocations made
   rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
-  heap=$(metric turnserver_process_gc_heap_bytes)
+  heap=$(metric dotnet_gc_last_collection_heap_size_bytes)
   allocations=$(metric turnserver_allocations)
   made=$(metric turnserver_allocations_created_total)
   printf '| %s | %s | %s | %.1f | %.1f |\n' "$1" "${made:-0}" "${allocations:-0}" "$(echo "$rss / 1024" | bc -l)" "$(echo "${heap:-0} / 1048576" | bc -l)"

@@ -9,7 +9,7 @@ internal sealed class ServerMetrics(Uri url) : IDisposable
 
     public async Task<long> CollectionsAsync(int generation)
     {
-        var prefix = $"turnserver_process_gc_collections_total{{generation=\"{generation}\"}} ";
+        var prefix = $"dotnet_gc_collections_total{{gc_heap_generation=\"gen{generation}\"}} ";
         var text = await _http.GetStringAsync(url).ConfigureAwait(false);
         var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))
             ?? throw new InvalidDataException($"{url} has no {prefix.Trim()}");

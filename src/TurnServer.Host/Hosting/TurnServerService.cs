@@ -35,12 +35,11 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
     private TurnEngine? _engine;
     private UdpIo? _udpIo;
     private Meter? _meter;
-    private PrometheusExporter? _exporter;
     private HttpEndpoint? _monitoring;
     private HttpEndpoint? _admin;
     private HttpEndpoint? _signaling;
     private readonly CancellationTokenSource _signalingStopping = new();
-    private OpenTelemetry.Metrics.MeterProvider? _otlp;
+    private OpenTelemetry.Metrics.MeterProvider? _metrics;
     private ServerSettings? _current;
 
     /// <summary>The addresses actually bound, with real ports when 0 was configured (tests use that).</summary>
@@ -105,17 +104,16 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         tcpRelays.Attach(_engine);
         _meter = new Meter(TurnServerInstruments.MeterName, Usage.Version);
         TurnServerInstruments.Register(_meter, _engine, counters, time, () => _engine.Draining);
+        _metrics = MetricsPipeline.Start(settings.Otlp, prometheus: settings.Monitoring is not null);
         if (settings.Otlp is { } otlp)
         {
-            _otlp = OtlpExport.Start(otlp);
             LogOtlp(_logger, otlp.Endpoint, otlp.Grpc ? "grpc" : "http/protobuf");
         }
 
         if (settings.Monitoring is { } monitoring)
         {
-            _exporter = new PrometheusExporter(_meter);
-            var exporter = _exporter;
-            _monitoring = await HttpEndpoint.StartAsync(monitoring, app => MonitoringRoutes.Map(app, exporter, () => !Engine.Draining), loggers).ConfigureAwait(false);
+            var metrics = _metrics!;
+            _monitoring = await HttpEndpoint.StartAsync(monitoring, app => MonitoringRoutes.Map(app, metrics, () => !Engine.Draining), loggers).ConfigureAwait(false);
             LogMonitoring(_logger, _monitoring.LocalEndPoint);
         }
 
@@ -367,8 +365,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
             }
         }
 
-        _exporter?.Dispose();
-        _otlp?.Dispose();
+        _metrics?.Dispose();
         _meter?.Dispose();
 
         _engine?.EndAll();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using OpenTelemetry.Metrics;
 
 namespace TurnServer.Host.Monitoring;
 
@@ -10,9 +11,9 @@ namespace TurnServer.Host.Monitoring;
 /// </summary>
 internal static class MonitoringRoutes
 {
-    public static void Map(WebApplication app, PrometheusExporter exporter, Func<bool> ready)
+    public static void Map(WebApplication app, MeterProvider metrics, Func<bool> ready)
     {
-        app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), PrometheusExporter.ContentType));
+        app.MapPrometheusScrapingEndpoint("/metrics", metrics, configureBranchedPipeline: null, optionsName: null);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () => ready() ? Results.Text("ready\n") : Results.Text("draining\n", statusCode: StatusCodes.Status503ServiceUnavailable));
     }

@@ -10,8 +10,9 @@ namespace TurnServer.Host.Monitoring;
 
 /// <summary>
 /// The server's instruments on the shared <see cref="Meter"/> "TurnServer", so the Prometheus
-/// endpoint, OpenTelemetry and dotnet-counters all read the same ones. They are observable: the
-/// engine and transports keep plain counters, and nothing is measured until someone collects.
+/// endpoint, OTLP and dotnet-counters all read the same ones. They are observable: the engine and
+/// transports keep plain counters, and nothing is measured until someone collects. Process and
+/// runtime series (CPU, memory, garbage collections) come from OpenTelemetry's instrumentation.
 /// </summary>
 internal static class TurnServerInstruments
 {
@@ -37,10 +38,6 @@ internal static class TurnServerInstruments
         meter.CreateObservableCounter("turnserver.relayed.packets", () => Traffic(engine, bytes: false), description: "Packets relayed, by direction and client transport.");
         meter.CreateObservableCounter("turnserver.relayed.bytes", () => Traffic(engine, bytes: true), unit: "By", description: "Application bytes relayed, by direction and client transport.");
         meter.CreateObservableCounter("turnserver.tls.handshakes", () => Handshakes(transports), description: "TLS and DTLS handshakes, by protocol and result.");
-        meter.CreateObservableCounter("turnserver.process.cpu.seconds", () => Environment.CpuUsage.TotalTime.TotalSeconds, unit: "s", description: "CPU time the process has used, user and system.");
-        meter.CreateObservableGauge("turnserver.process.resident.bytes", () => Environment.WorkingSet, unit: "By", description: "Resident memory of the process.");
-        meter.CreateObservableGauge("turnserver.process.gc.heap.bytes", () => GC.GetTotalMemory(forceFullCollection: false), unit: "By", description: "Bytes the managed heap holds.");
-        meter.CreateObservableCounter("turnserver.process.gc.collections", GarbageCollections, description: "Garbage collections, by generation: steady relaying should cause none.");
     }
 
     private static IEnumerable<Measurement<long>> Ports(TurnEngine engine, bool free)
@@ -52,14 +49,6 @@ internal static class TurnServerInstruments
                 var pool = engine.PortsFor(family);
                 yield return new Measurement<long>(free ? pool.Free : pool.Size, new KeyValuePair<string, object?>("family", name));
             }
-        }
-    }
-
-    private static IEnumerable<Measurement<long>> GarbageCollections()
-    {
-        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
-        {
-            yield return new Measurement<long>(GC.CollectionCount(generation), new KeyValuePair<string, object?>("generation", generation.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
     }
 

@@ -38,23 +38,34 @@ public sealed class MonitoringTests : IAsyncLifetime, IDisposable
         using var response = await _http.GetAsync(Url("/metrics"));
         var text = await response.Content.ReadAsStringAsync();
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
-        Assert.Contains("turnserver_allocations 1\n", text, StringComparison.Ordinal);
+        Assert.Equal(1, Sample(text, "turnserver_allocations"));
         // At least one each: on a busy machine the test client retransmits, and the server counts what it answers.
         Assert.InRange(Sample(text, "turnserver_requests_total{method=\"allocate\",result=\"success\"}"), 1, 3);
         Assert.InRange(Sample(text, "turnserver_requests_total{method=\"allocate\",result=\"401\"}"), 1, 3);
         Assert.Contains("turnserver_build_info{version=", text, StringComparison.Ordinal);
-        Assert.Contains("turnserver_process_gc_collections_total{generation=\"0\"} ", text, StringComparison.Ordinal);
-        Assert.Contains("turnserver_process_gc_collections_total{generation=\"2\"} ", text, StringComparison.Ordinal);
-        var resident = text.Split('\n').Single(line => line.StartsWith("turnserver_process_resident_bytes ", StringComparison.Ordinal));
-        Assert.True(double.Parse(resident.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 1024 * 1024, resident);
-        Assert.Contains("turnserver_process_cpu_seconds_total ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("otel_scope_name", text, StringComparison.Ordinal);
     }
 
+    /// <summary>The process and runtime series come from OpenTelemetry's instrumentation, under the names the README gives.</summary>
+    [Fact]
+    public async Task Metrics_IncludeProcessAndRuntimeSeries()
+    {
+        var text = await _http.GetStringAsync(Url("/metrics"));
+
+        Assert.True(Sample(text, "process_memory_usage_bytes") > 1024 * 1024, "resident memory above 1 MiB");
+        Assert.InRange(Sample(text, "process_cpu_time_seconds_total{cpu_mode=\"user\"}"), 0.01, 3600);
+        Assert.InRange(Sample(text, "dotnet_gc_collections_total{gc_heap_generation=\"gen0\"}"), 0, long.MaxValue);
+        Assert.InRange(Sample(text, "dotnet_gc_collections_total{gc_heap_generation=\"gen2\"}"), 0, long.MaxValue);
+        Assert.True(Sample(text, "dotnet_gc_heap_total_allocated_bytes_total") > 0);
+        Assert.Contains("target_info{service_name=\"turnserver\"", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The value of one series; a series without labels may be written <c>name</c> or <c>name{}</c>.</summary>
     private static double Sample(string text, string series)
     {
-        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal) || l.StartsWith(series + "{} ", StringComparison.Ordinal));
         Assert.True(line is not null, $"{series} missing from:\n{text}");
-        return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -108,7 +119,7 @@ public sealed class MonitoringTests : IAsyncLifetime, IDisposable
         await AssertExported(string.Join('\n', queries));
     }
 
-    /// <summary>Every turnserver_* metric the text names appears in a scrape of a server with an allocation and a refusal.</summary>
+    /// <summary>Every turnserver_*, process_* and dotnet_* metric the text names appears in a scrape of a server with an allocation and a refusal.</summary>
     private async Task AssertExported(string text)
     {
         using var client = new UdpTurnClient(_server.EndPoint, ServerFixture.User, ServerFixture.Password);
@@ -116,7 +127,7 @@ public sealed class MonitoringTests : IAsyncLifetime, IDisposable
         // A second Allocate on the same five-tuple is refused (437), so the refusal series exists.
         Assert.Equal(437, UdpTurnClient.ErrorCode(client.Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp))));
         var exposition = await _http.GetStringAsync(Url("/metrics"));
-        var named = System.Text.RegularExpressions.Regex.Matches(text, @"\bturnserver_[a-z_]+\b").Select(m => m.Value).Distinct().ToList();
+        var named = System.Text.RegularExpressions.Regex.Matches(text, @"\b(turnserver|process|dotnet)_[a-z_]+\b").Select(m => m.Value).Distinct().ToList();
         Assert.NotEmpty(named);
         Assert.All(named, metric => Assert.Contains($"\n{metric}", "\n" + exposition, StringComparison.Ordinal));
     }
