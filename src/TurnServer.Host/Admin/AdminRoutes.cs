@@ -4,18 +4,22 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using TurnServer.Host.Configuration;
 using TurnServer.Relay.Processing;
+using TurnServer.Transports;
 
 namespace TurnServer.Host.Admin;
 
 /// <summary>
 /// The operator's API, on its own listener (loopback unless configured otherwise) and only with a
-/// bearer token: list the live allocations, end one, and show the settings in force with the
-/// secrets left out.
+/// bearer token: list the live allocations, end one, sum up the server's state, and show the
+/// settings in force with the secrets left out. A read-only status page at <c>/admin/status</c>
+/// shows the same numbers in a browser.
 /// </summary>
 internal static class AdminRoutes
 {
-    public static void Map(WebApplication app, string token, TurnEngine engine, Func<ServerSettings> settings, TimeProvider time)
+    public static void Map(WebApplication app, string token, TurnEngine engine, TransportCounters transports, Func<ServerSettings> settings, TimeProvider time)
     {
+        var started = time.GetTimestamp();
+        StatusPageFiles.Map(app);
         var expected = Encoding.UTF8.GetBytes("Bearer " + token);
         var admin = app.MapGroup("/admin").AddEndpointFilter(async (context, next) =>
         {
@@ -32,6 +36,7 @@ internal static class AdminRoutes
         admin.MapGet("/allocations", () => Results.Json(engine.Allocations.All.OrderBy(a => a.Id).Select(a => AllocationView.Of(a, time)).ToArray()));
         admin.MapDelete("/allocations/{id:long}", (long id) =>
             engine.EndAllocation(id, "ended by the operator") ? Results.NoContent() : Results.NotFound());
+        admin.MapGet("/summary", () => Results.Json(StatusSummary.Of(engine, transports, time.GetElapsedTime(started))));
         admin.MapGet("/config", () => Results.Json(ConfigView.Of(settings())));
     }
 }

@@ -119,7 +119,7 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
 
         if (settings.AdminToken is { } token)
         {
-            _admin = await HttpEndpoint.StartAsync(settings.Admin, app => AdminRoutes.Map(app, token, Engine, () => Volatile.Read(ref _current)!, time), loggers).ConfigureAwait(false);
+            _admin = await HttpEndpoint.StartAsync(settings.Admin, app => AdminRoutes.Map(app, token, Engine, counters, () => Volatile.Read(ref _current)!, time), loggers).ConfigureAwait(false);
             LogAdmin(_logger, _admin.LocalEndPoint);
         }
 

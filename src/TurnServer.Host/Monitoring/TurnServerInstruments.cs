@@ -81,34 +81,16 @@ internal static class TurnServerInstruments
         _ => code.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static IEnumerable<Measurement<long>> Drops(EngineCounters counters, TransportCounters transports)
-    {
-        foreach (var reason in Enum.GetValues<DropReason>())
-        {
-            yield return new Measurement<long>(counters.DroppedFor(reason), new KeyValuePair<string, object?>("reason", ReasonName(reason)));
-        }
-
-        yield return new Measurement<long>(transports.SendFailures, new KeyValuePair<string, object?>("reason", "send_failed"));
-        yield return new Measurement<long>(transports.ReceiveFailures, new KeyValuePair<string, object?>("reason", "receive_failed"));
-        yield return new Measurement<long>(transports.ConnectionsRefused, new KeyValuePair<string, object?>("reason", "connection_limit"));
-    }
+    private static IEnumerable<Measurement<long>> Drops(EngineCounters counters, TransportCounters transports) =>
+        ServerTotals.Drops(counters, transports).Select(drop => new Measurement<long>(drop.Count, new KeyValuePair<string, object?>("reason", drop.Reason)));
 
     private static IEnumerable<Measurement<long>> Traffic(TurnEngine engine, bool bytes)
     {
-        foreach (var transport in new[] { TransportProtocol.Udp, TransportProtocol.Tcp })
+        foreach (var (transport, name) in new[] { (TransportProtocol.Udp, "udp"), (TransportProtocol.Tcp, "tcp") })
         {
-            var ended = engine.Counters.EndedTraffic(transport);
-            long toPeer = bytes ? ended.BytesToPeer : ended.PacketsToPeer;
-            long toClient = bytes ? ended.BytesToClient : ended.PacketsToClient;
-            foreach (var allocation in engine.Allocations.All.Where(a => a.FiveTuple.Protocol == transport))
-            {
-                toPeer += bytes ? allocation.Traffic.BytesToPeer : allocation.Traffic.PacketsToPeer;
-                toClient += bytes ? allocation.Traffic.BytesToClient : allocation.Traffic.PacketsToClient;
-            }
-
-            var name = transport == TransportProtocol.Udp ? "udp" : "tcp";
-            yield return new Measurement<long>(toPeer, new("direction", "to_peer"), new("transport", name));
-            yield return new Measurement<long>(toClient, new("direction", "to_client"), new("transport", name));
+            var total = ServerTotals.RelayedFor(engine, transport);
+            yield return new Measurement<long>(bytes ? total.BytesToPeer : total.PacketsToPeer, new("direction", "to_peer"), new("transport", name));
+            yield return new Measurement<long>(bytes ? total.BytesToClient : total.PacketsToClient, new("direction", "to_client"), new("transport", name));
         }
     }
 
@@ -130,18 +112,5 @@ internal static class TurnServerInstruments
         StunMethod.Connect => "connect",
         StunMethod.ConnectionBind => "connection_bind",
         _ => "other",
-    };
-
-    private static string ReasonName(DropReason reason) => reason switch
-    {
-        DropReason.Malformed => "malformed",
-        DropReason.BadFingerprint => "bad_fingerprint",
-        DropReason.RateLimited => "rate_limited",
-        DropReason.NoAllocation => "no_allocation",
-        DropReason.NoPermission => "no_permission",
-        DropReason.NoChannel => "no_channel",
-        DropReason.Replayed => "replayed",
-        DropReason.PeerPolicy => "peer_policy",
-        _ => "relay_loop",
     };
 }

@@ -25,7 +25,7 @@ public sealed class AdminApiTests : IAsyncLifetime, IDisposable
     [InlineData("Bearer operator-token-1x")]
     public async Task WithoutTheToken_EverythingIsRefused(string? authorization)
     {
-        foreach (var (method, path) in new[] { (HttpMethod.Get, "/admin/allocations"), (HttpMethod.Delete, "/admin/allocations/1"), (HttpMethod.Get, "/admin/config") })
+        foreach (var (method, path) in new[] { (HttpMethod.Get, "/admin/allocations"), (HttpMethod.Delete, "/admin/allocations/1"), (HttpMethod.Get, "/admin/config"), (HttpMethod.Get, "/admin/summary") })
         {
             using var request = new HttpRequestMessage(method, Url(path));
             if (authorization is not null)
@@ -36,6 +36,30 @@ public sealed class AdminApiTests : IAsyncLifetime, IDisposable
             using var response = await _http.SendAsync(request);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task StatusPage_IsServedWithoutData_UnderAStrictPolicy_AndItsSummaryNeedsTheToken()
+    {
+        using var client = new UdpTurnClient(_server.EndPoint, ServerFixture.User, ServerFixture.Password);
+        client.Allocate();
+
+        foreach (var (path, type) in new[] { ("/admin/status", "text/html"), ("/admin/status.js", "text/javascript"), ("/admin/status.css", "text/css") })
+        {
+            using var response = await _http.GetAsync(Url(path));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(type, response.Content.Headers.ContentType!.MediaType);
+            Assert.StartsWith("default-src 'none'; script-src 'self';", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+            Assert.DoesNotContain(ServerFixture.User, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var summary = JsonDocument.Parse(await Send(HttpMethod.Get, "/admin/summary"));
+        var root = summary.RootElement;
+        Assert.Equal(1, root.GetProperty("allocations").GetInt32());
+        Assert.Equal(1, root.GetProperty("allocationsCreated").GetInt64());
+        Assert.False(root.GetProperty("draining").GetBoolean());
+        Assert.Equal(0, root.GetProperty("drops").GetProperty("malformed").GetInt64());
+        Assert.True(root.GetProperty("drops").TryGetProperty("connection_limit", out _));
     }
 
     [Fact]

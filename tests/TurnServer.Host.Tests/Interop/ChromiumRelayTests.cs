@@ -79,12 +79,25 @@ public sealed class ChromiumRelayTests : IAsyncLifetime, IDisposable
 /// <summary>Runs where Debian's Chromium, node and the npm modules of tests/browser are installed (scripts/setup.sh does it); fails under CI=true without them.</summary>
 public sealed class RequiresBrowserTheoryAttribute : TheoryAttribute
 {
-    public RequiresBrowserTheoryAttribute()
+    public RequiresBrowserTheoryAttribute() => Skip = BrowserTools.SkipReason;
+}
+
+/// <summary>A fact that needs the browser tools, as <see cref="RequiresBrowserTheoryAttribute"/>.</summary>
+public sealed class RequiresBrowserFactAttribute : FactAttribute
+{
+    public RequiresBrowserFactAttribute() => Skip = BrowserTools.SkipReason;
+}
+
+internal static class BrowserTools
+{
+    public static string? SkipReason
     {
-        var modules = Path.Combine(Testing.SharedData.RepositoryRoot, "tests", "browser", "node_modules", "playwright-core");
-        if ((ExternalTool.Find("chromium") is null || ExternalTool.Find("node") is null || !Directory.Exists(modules)) && !ExternalTool.InCi)
+        get
         {
-            Skip = "Chromium, node or tests/browser/node_modules missing (scripts/setup.sh installs them)";
+            var modules = Path.Combine(Testing.SharedData.RepositoryRoot, "tests", "browser", "node_modules", "playwright-core");
+            return (ExternalTool.Find("chromium") is null || ExternalTool.Find("node") is null || !Directory.Exists(modules)) && !ExternalTool.InCi
+                ? "Chromium, node or tests/browser/node_modules missing (scripts/setup.sh installs them)"
+                : null;
         }
     }
 }
