@@ -29,7 +29,19 @@ public static class TomlDocumentReader
         // The serializer alone lets a redefined key or table through (last one wins); the validating
         // syntax parse rejects those, as the specification says. Configuration files are small, so
         // parsing twice costs nothing that matters.
-        SyntaxParser.ParseStrict(text, options, sourceName, validate: true);
+        try
+        {
+            SyntaxParser.ParseStrict(text, options, sourceName, validate: true);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Tomlyn 2.11.1 builds its "invalid escape" message by formatting the character it read,
+            // and at the end of the text that character is its end-of-file sentinel, which is no code
+            // point: a document ending inside a basic string's escape ("a = \"\\", found by AFL++)
+            // throws this instead of a TomlException. The sentinel only appears at the end of the text.
+            throw UnexpectedEndAt(text, sourceName);
+        }
+
         return TomlSerializer.Deserialize<TomlTable>(text, new TomlModelContext(options).TomlTable) ?? new TomlTable();
     }
 
@@ -43,6 +55,14 @@ public static class TomlDocumentReader
         {
             throw InvalidUtf8At(utf8, sourceName);
         }
+    }
+
+    private static TomlException UnexpectedEndAt(string text, string? sourceName)
+    {
+        var line = text.AsSpan().Count('\n');
+        var column = text.Length - (text.LastIndexOf('\n') + 1);
+        var position = new TomlTextPosition(text.Length, line, column);
+        return new TomlException(new TomlSourceSpan(sourceName ?? string.Empty, position, position), "Unexpected end of the document inside a string escape sequence.");
     }
 
     private static TomlException InvalidUtf8At(ReadOnlySpan<byte> utf8, string? sourceName)

@@ -28,6 +28,22 @@ public class TomlDocumentReaderTests
         Assert.Contains("UTF-8", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("a = \"\\")]
+    [InlineData("a = \"\\u00")]
+    [InlineData("a = \"\"\"\\")]
+    [InlineData("[\"\\")]
+    [InlineData("x = 1\nkey = \"\\U0001")]
+    public void A_document_ending_inside_an_escape_is_a_positioned_error(string document)
+    {
+        // Tomlyn itself throws ArgumentOutOfRangeException here (found by AFL++, tests/FuzzRegressions/toml).
+        var error = Assert.Throws<TomlException>(() => TomlDocumentReader.Read(System.Text.Encoding.UTF8.GetBytes(document), "cut.toml"));
+
+        var lines = document.Split('\n');
+        Assert.Equal((lines.Length, lines[^1].Length + 1), (error.Line, error.Column));
+        Assert.StartsWith("cut.toml(", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Text_may_start_with_a_byte_order_mark()
     {
