@@ -21,8 +21,8 @@ fi
 # WebRTC tests drive (never a downloaded one); tshark's STUN dissector checks our wire format;
 # nodejs runs playwright-core, which drives Chromium; iproute2, nftables, conntrack and openssl build the NAT
 # lab (tests/natlab/run.sh): network namespaces, NAT routers (conntrack flushes their tables), and its
-# server's TLS certificate.
-packages=(coturn prometheus systemd chromium tshark nodejs iproute2 nftables conntrack openssl)
+# server's TLS certificate; afl++ runs the coverage-guided fuzzing (scripts/fuzz.sh, AflFuzzingTests).
+packages=(coturn prometheus systemd chromium tshark nodejs iproute2 nftables conntrack openssl afl++)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -58,5 +58,7 @@ elif [ "${CI:-}" = "true" ]; then
   exit 1
 fi
 
-# NuGet packages (xunit, BenchmarkDotNet, Microsoft.Extensions.*) come from the configured feed.
+# NuGet packages (xunit, BenchmarkDotNet, Microsoft.Extensions.*) come from the configured feed, and
+# so does the sharpfuzz tool (.config/dotnet-tools.json) that instruments assemblies for AFL++.
 dotnet restore TurnServer.sln
+dotnet tool restore

@@ -1,37 +1,17 @@
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Channels;
 using TurnServer.Protocol.Stun;
-using TurnServer.Testing.Fuzzing;
 
 namespace TurnServer.Protocol.Tests.Fuzzing;
 
 /// <summary>
-/// Mutated messages through the reader and every attribute getter: nothing may throw, and whatever is
-/// read stays inside the input. A bounded run in CI (FUZZ_SECONDS makes it longer).
+/// The reader and every attribute getter as a fuzz target (tests/TurnServer.Fuzz runs it under
+/// AFL++): nothing may throw, and whatever is read stays inside the input.
 /// </summary>
-public class ReaderFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
+internal static class ReaderTarget
 {
-    private const string Target = "stun-reader";
     private static readonly byte[] Md5Key = new byte[16];
     private static readonly byte[] Sha256Key = new byte[32];
-
-    [Fact]
-    public void MutatedMessages_NeverThrow()
-    {
-        var report = FuzzRunner.Run(Target, FuzzSeeds.Messages, ReadEverything, TimeSpan.FromSeconds(12));
-
-        output.WriteLine($"{report.Executions} inputs in {report.Elapsed.TotalSeconds:F1} s, seed {report.Seed}");
-        Assert.True(report.Executions > 10_000, $"only {report.Executions} inputs in {report.Elapsed}");
-    }
-
-    [Fact]
-    public void SavedFindings_StayFixed()
-    {
-        var inputs = FuzzRunner.Regressions(Target).ToList();
-
-        Assert.NotEmpty(inputs);
-        inputs.ForEach(ReadEverything);
-    }
 
     internal static void ReadEverything(byte[] input)
     {

@@ -1,43 +1,18 @@
 using System.Buffers;
 using TurnServer.Protocol.Framing;
-using TurnServer.Testing.Fuzzing;
 
 namespace TurnServer.Protocol.Tests.Fuzzing;
 
 /// <summary>
-/// Mutated byte streams (several messages back to back) framed from one span and from a sequence cut
-/// into random segments: the framer must never throw, never cut a frame past the data, and find the
-/// same frames both ways.
+/// Byte streams (several messages back to back) framed from one span and from a sequence cut into
+/// segments of a few bytes, as a fuzz target (tests/TurnServer.Fuzz runs it under AFL++): the framer
+/// must never throw, never cut a frame past the data, and find the same frames both ways.
 /// </summary>
-public class StreamFramerFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
+internal static class StreamFramerTarget
 {
-    private const string Target = "stream-framer";
     private const int MaxFrame = 4096;
 
-    [Fact]
-    public void MutatedStreams_FrameTheSameFromSpanAndSequence()
-    {
-        var random = new Random(7);
-        var streams = Enumerable.Range(0, 64)
-            .Select(_ => FuzzSeeds.Messages.OrderBy(_ => random.Next()).Take(1 + random.Next(4)).SelectMany(m => m).ToArray())
-            .ToList();
-
-        var report = FuzzRunner.Run(Target, streams, Frame, TimeSpan.FromSeconds(8));
-
-        output.WriteLine($"{report.Executions} inputs in {report.Elapsed.TotalSeconds:F1} s, seed {report.Seed}");
-        Assert.True(report.Executions > 5_000, $"only {report.Executions} inputs in {report.Elapsed}");
-    }
-
-    [Fact]
-    public void SavedFindings_StayFixed()
-    {
-        var inputs = FuzzRunner.Regressions(Target).ToList();
-
-        Assert.NotEmpty(inputs);
-        inputs.ForEach(Frame);
-    }
-
-    private static void Frame(byte[] input)
+    internal static void Frame(byte[] input)
     {
         var fromSpan = new List<(int Length, StreamFrameKind Kind)>();
         var offset = 0;
