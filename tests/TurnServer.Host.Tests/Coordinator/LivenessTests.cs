@@ -134,7 +134,7 @@ public sealed class LivenessTests
         Assert.Equal(ConnectionState.Closed, peers.Alice.State);
         await Assert.ThrowsAsync<PeerConnectionClosedException>(async () => await peers.Bob.SendAsync("x"u8.ToArray()));
 
-        // The README's nested `await using` disposes a connection twice: the second is a no-op.
+        // docs/coordinator.md's nested `await using` disposes a connection twice: the second is a no-op.
         await peers.Alice.DisposeAsync();
         await peers.DisposeAsync();
         await peers.DisposeAsync();

@@ -46,7 +46,7 @@ public sealed class MonitoringTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("otel_scope_name", text, StringComparison.Ordinal);
     }
 
-    /// <summary>The process and runtime series come from OpenTelemetry's instrumentation, under the names the README gives.</summary>
+    /// <summary>The process and runtime series come from OpenTelemetry's instrumentation, under the names docs/operations.md gives.</summary>
     [Fact]
     public async Task Metrics_IncludeProcessAndRuntimeSeries()
     {

@@ -13,7 +13,7 @@ namespace TurnServer.Host.Tests.Integration;
 /// released, and one more per round abandoned to expire, with the process's resident memory, open
 /// descriptors and GC heap sampled every 10 s. At the end every allocation must be gone, no error
 /// logged, and the samples back where they started. 15 s by default; SOAK_SECONDS=600 is the full
-/// soak whose table the README shows.
+/// soak whose table docs/security.md shows.
 /// </summary>
 [Collection(SequentialCollection.Name)]
 public sealed class SoakTests(Xunit.Abstractions.ITestOutputHelper output)

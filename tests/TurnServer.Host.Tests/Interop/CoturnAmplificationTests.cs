@@ -3,7 +3,7 @@ using TurnServer.Host.Tests.Integration;
 namespace TurnServer.Host.Tests.Interop;
 
 /// <summary>
-/// The amplification probe against coturn, for the README's comparison: Debian's 4.6.1, or the build
+/// The amplification probe against coturn, for docs/security.md's comparison: Debian's 4.6.1, or the build
 /// named by <c>COTURN_TURNSERVER</c> (upstream 4.17.1 from <c>../shared/anchors</c>).
 /// </summary>
 [Collection(SequentialCollection.Name)]
