@@ -1,3 +1,12 @@
 using BenchmarkDotNet.Running;
+using TurnServer.Benchmarks.Logging;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return args is ["logging", .. var rest]
+    ? LogWriterComparison.Run(rest)
+    : Run(args);
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(LogWriterComparison).Assembly).Run(args);
+    return 0;
+}
