@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Channels;
+using TurnServer.Protocol.Framing;
 using TurnServer.Protocol.Stun;
 using TurnServer.Relay.Allocations;
-using TurnServer.Relay.Processing;
 
 namespace TurnServer.Benchmarks.Relay;
 
@@ -14,7 +14,7 @@ namespace TurnServer.Benchmarks.Relay;
 [MemoryDiagnoser]
 public class RelayPathBenchmark
 {
-    private readonly byte[] _peerBuffer = new byte[TurnEngine.PeerDataHeadroom + 100 + TurnEngine.PeerDataTailroom];
+    private readonly byte[] _peerBuffer = new byte[PeerDataFraming.Headroom + 100 + PeerDataFraming.Tailroom];
     private RelayPathHarness _harness = null!;
     private byte[] _channelData = [];
     private byte[] _sendIndication = [];
@@ -45,10 +45,10 @@ public class RelayPathBenchmark
     [Benchmark]
     public int SendIndicationToPeer() => _harness.Process(_sendIndication);
 
-    /// <summary>Peer to client: a datagram framed in place as a Data indication would be, here as ChannelData since a channel is bound.</summary>
+    /// <summary>Peer to client, reported to the allocation's relay sink as the UDP transport does: framed in place, here as ChannelData since a channel is bound.</summary>
     [Benchmark]
     public void PeerDatagramToClient() =>
-        _harness.Engine.RelayToClient(_harness.Allocation, RelayPathHarness.Peer, _peerBuffer, TurnEngine.PeerDataHeadroom, 100);
+        _harness.Sink.FromPeer(RelayPathHarness.Peer, _peerBuffer, PeerDataFraming.Headroom, 100);
 
     [Benchmark]
     public bool PermissionCheck() => _harness.Allocation.HasPermission(RelayPathHarness.Peer, _now);

@@ -55,6 +55,9 @@ internal sealed class RelayPathHarness
 
     public Allocation Allocation { get; }
 
+    /// <summary>Where the allocation's relay socket reports a peer's datagram, as the UDP transport does.</summary>
+    public IRelaySink Sink => _relays.LastSink!;
+
     /// <summary>Datagrams the engine sent to peers and messages it sent to the client.</summary>
     public long Relayed => _relays.Count + _clients.Count;
 
@@ -109,17 +112,18 @@ internal sealed class RelayPathHarness
     {
         public long Count { get; set; }
 
-        public bool TryOpen(in TransportAddress address, bool dontFragment, Allocation owner, out IRelayEndpoint? endpoint)
+        public IRelaySink? LastSink { get; private set; }
+
+        public bool TryOpen(in TransportAddress address, bool dontFragment, IRelaySink sink, out IRelayEndpoint? endpoint)
         {
-            endpoint = new Endpoint(address, owner, this);
+            LastSink = sink;
+            endpoint = new Endpoint(address, this);
             return true;
         }
 
-        private sealed class Endpoint(TransportAddress address, Allocation owner, CountingRelays relays) : IRelayEndpoint
+        private sealed class Endpoint(TransportAddress address, CountingRelays relays) : IRelayEndpoint
         {
             public TransportAddress LocalAddress { get; } = address;
-
-            public Allocation Owner { get; } = owner;
 
             public void SendToPeer(ReadOnlySpan<byte> data, in TransportAddress peer) => relays.Count++;
 

@@ -100,8 +100,6 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
         var relays = new UdpRelayEndpointFactory(_udpIo, counters, loggers.CreateLogger("turnserver.relay"));
         var tcpRelays = new TcpRelayFactory(loggers.CreateLogger("turnserver.tcp-relay"));
         _engine = new TurnEngine(settings.Engine, Credentials(settings), relays, time, loggers.CreateLogger<TurnEngine>(), tcpRelays);
-        relays.Attach(_engine);
-        tcpRelays.Attach(_engine);
         _meter = new Meter(TurnServerInstruments.MeterName, Usage.Version);
         TurnServerInstruments.Register(_meter, _engine, counters, time, () => _engine.Draining);
         _metrics = MetricsPipeline.Start(settings.Otlp, prometheus: settings.Monitoring is not null);

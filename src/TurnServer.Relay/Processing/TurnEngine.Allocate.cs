@@ -227,14 +227,15 @@ public sealed partial class TurnEngine
         var address = _options.RelayAddressFor(family)!;
         var local = address.Local.WithPort((ushort)port);
         IRelaySocket? socket;
+        var sink = new AllocationRelaySink(this, allocation);
         if (allocation.RelayProtocol == TransportProtocol.Tcp)
         {
-            if (!_tcpRelays!.TryListen(local, allocation, out socket))
+            if (!_tcpRelays!.TryListen(local, sink, out socket))
             {
                 return false;
             }
         }
-        else if (_relays.TryOpen(local, dontFragment, allocation, out var endpoint))
+        else if (_relays.TryOpen(local, dontFragment, sink, out var endpoint))
         {
             socket = endpoint;
         }

@@ -1,6 +1,7 @@
 using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Channels;
+using TurnServer.Protocol.Framing;
 using TurnServer.Protocol.Stun;
 using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Metrics;
@@ -87,8 +88,8 @@ public sealed partial class TurnEngine
     /// <summary>
     /// RFC 8656 sections 10.3 and 12.7: a datagram a relay socket received from a peer goes to the
     /// client, as ChannelData when a channel is bound to the peer, else as a Data indication. The data
-    /// must sit at <paramref name="dataOffset"/> with <see cref="PeerDataHeadroom"/> bytes before it and
-    /// <see cref="PeerDataTailroom"/> after it: the message is framed around it in place.
+    /// must sit at <paramref name="dataOffset"/> with <see cref="PeerDataFraming.Headroom"/> bytes before it and
+    /// <see cref="PeerDataFraming.Tailroom"/> after it: the message is framed around it in place.
     /// </summary>
     public void RelayToClient(Allocation allocation, in TransportAddress peer, Span<byte> buffer, int dataOffset, int dataLength)
     {

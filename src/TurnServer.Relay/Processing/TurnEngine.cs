@@ -71,12 +71,6 @@ public sealed partial class TurnEngine
         Volatile.Write(ref _options, options);
     }
 
-    /// <summary>Bytes a relay must keep free in front of peer data so it can be framed in place.</summary>
-    public const int PeerDataHeadroom = StunConstants.HeaderLength + (2 * StunConstants.AttributeHeaderLength) + 20;
-
-    /// <summary>Bytes a relay must keep free after peer data for the padding of a framed message.</summary>
-    public const int PeerDataTailroom = 3;
-
     public AllocationTable Allocations { get; } = new();
 
     public EngineCounters Counters { get; } = new();

@@ -1,5 +1,4 @@
 using TurnServer.Protocol.Addressing;
-using TurnServer.Relay.Allocations;
 
 namespace TurnServer.Relay.Relaying;
 
@@ -8,8 +7,7 @@ public interface IRelayEndpointFactory
 {
     /// <summary>
     /// Binds a socket to <paramref name="address"/> whose received datagrams go to
-    /// <see cref="Processing.TurnEngine.RelayToClient"/> for <paramref name="owner"/>. False when the port
-    /// is taken by something outside the engine's knowledge.
+    /// <paramref name="sink"/>. False when the port is taken by something outside the engine's knowledge.
     /// </summary>
-    bool TryOpen(in TransportAddress address, bool dontFragment, Allocation owner, out IRelayEndpoint? endpoint);
+    bool TryOpen(in TransportAddress address, bool dontFragment, IRelaySink sink, out IRelayEndpoint? endpoint);
 }

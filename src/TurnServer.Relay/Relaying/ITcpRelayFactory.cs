@@ -10,10 +10,9 @@ namespace TurnServer.Relay.Relaying;
 public interface ITcpRelayFactory
 {
     /// <summary>
-    /// Listens on <paramref name="address"/>; each peer that connects is handed to
-    /// <see cref="Processing.TurnEngine.AcceptPeerConnection"/> for <paramref name="owner"/>.
+    /// Listens on <paramref name="address"/>; each peer that connects is handed to <paramref name="sink"/>.
     /// </summary>
-    bool TryListen(in TransportAddress address, Allocation owner, out IRelaySocket? listener);
+    bool TryListen(in TransportAddress address, IRelaySink sink, out IRelaySocket? listener);
 
     /// <summary>Connects from the relayed address to a peer; null when that fails or times out.</summary>
     Task<IPeerConnection?> ConnectAsync(TransportAddress from, TransportAddress peer, TimeSpan timeout);

@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using TurnServer.Protocol.Addressing;
-using TurnServer.Relay.Allocations;
-using TurnServer.Relay.Processing;
 using TurnServer.Relay.Relaying;
 
 namespace TurnServer.Transports.TcpRelay;
@@ -16,14 +14,8 @@ public sealed class TcpRelayFactory(ILogger logger) : ITcpRelayFactory
     private const int SolSocket = 1;
     private const int SoReusePort = 15;
 
-    private TurnEngine? _engine;
-
-    /// <summary>The engine and this factory refer to each other; the engine is attached once both exist.</summary>
-    public void Attach(TurnEngine engine) => _engine = engine;
-
-    public bool TryListen(in TransportAddress address, Allocation owner, out IRelaySocket? listener)
+    public bool TryListen(in TransportAddress address, IRelaySink sink, out IRelaySocket? listener)
     {
-        var engine = _engine ?? throw new InvalidOperationException("Attach the engine before relaying.");
         listener = null;
         Socket? socket = null;
         try
@@ -37,7 +29,7 @@ public sealed class TcpRelayFactory(ILogger logger) : ITcpRelayFactory
             return false;
         }
 
-        listener = new TcpRelayListener(socket, owner, engine, logger);
+        listener = new TcpRelayListener(socket, sink, logger);
         return true;
     }
 

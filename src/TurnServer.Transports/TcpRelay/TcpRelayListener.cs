@@ -2,25 +2,21 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using TurnServer.Protocol.Addressing;
-using TurnServer.Relay.Allocations;
-using TurnServer.Relay.Processing;
 using TurnServer.Relay.Relaying;
 
 namespace TurnServer.Transports.TcpRelay;
 
-/// <summary>The listening socket of a TCP allocation: peers that connect are handed to the engine.</summary>
+/// <summary>The listening socket of a TCP allocation: peers that connect are handed to the allocation's sink.</summary>
 internal sealed partial class TcpRelayListener : IRelaySocket
 {
     private readonly Socket _socket;
-    private readonly Allocation _owner;
-    private readonly TurnEngine _engine;
+    private readonly IRelaySink _sink;
     private readonly ILogger _logger;
 
-    public TcpRelayListener(Socket socket, Allocation owner, TurnEngine engine, ILogger logger)
+    public TcpRelayListener(Socket socket, IRelaySink sink, ILogger logger)
     {
         _socket = socket;
-        _owner = owner;
-        _engine = engine;
+        _sink = sink;
         _logger = logger;
         LocalAddress = TransportAddress.FromIPEndPoint((IPEndPoint)socket.LocalEndPoint!);
         _ = Task.Run(AcceptLoop);
@@ -53,7 +49,7 @@ internal sealed partial class TcpRelayListener : IRelaySocket
             try
             {
                 accepted.NoDelay = true;
-                _engine.AcceptPeerConnection(_owner, new TcpPeerConnection(accepted));
+                _sink.PeerConnected(new TcpPeerConnection(accepted));
             }
 #pragma warning disable CA1031 // One peer's connection must never end the allocation's listener.
             catch (Exception e)

@@ -1,5 +1,5 @@
 using TurnServer.Protocol.Addressing;
-using TurnServer.Relay.Processing;
+using TurnServer.Protocol.Framing;
 
 namespace TurnServer.Transports.Udp;
 
@@ -8,8 +8,8 @@ internal interface IDatagramHandler
 {
     /// <summary>
     /// The datagram is <paramref name="buffer"/>[<paramref name="offset"/>..][..<paramref name="length"/>],
-    /// with <see cref="TurnEngine.PeerDataHeadroom"/> free bytes before it and
-    /// <see cref="TurnEngine.PeerDataTailroom"/> after, so it can be framed in place. Must not throw.
+    /// with <see cref="PeerDataFraming.Headroom"/> free bytes before it and
+    /// <see cref="PeerDataFraming.Tailroom"/> after, so it can be framed in place. Must not throw.
     /// </summary>
     void Handle(DatagramSocket receivedOn, Span<byte> buffer, int offset, int length, in TransportAddress from);
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using TurnServer.Relay.Processing;
+using TurnServer.Protocol.Framing;
 
 namespace TurnServer.Transports.Udp;
 
@@ -25,8 +25,8 @@ internal sealed class PortableReceiveLoop : IDisposable
 
     private async Task Run()
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(TurnEngine.PeerDataHeadroom + _dataCapacity + TurnEngine.PeerDataTailroom, pinned: true);
-        var data = buffer.AsMemory(TurnEngine.PeerDataHeadroom, _dataCapacity);
+        var buffer = GC.AllocateUninitializedArray<byte>(PeerDataFraming.Headroom + _dataCapacity + PeerDataFraming.Tailroom, pinned: true);
+        var data = buffer.AsMemory(PeerDataFraming.Headroom, _dataCapacity);
         var from = new SocketAddress(_socket.Family);
         while (Volatile.Read(ref _disposed) == 0)
         {
@@ -60,7 +60,7 @@ internal sealed class PortableReceiveLoop : IDisposable
                 continue;
             }
 
-            _handler.Handle(_socket, buffer, TurnEngine.PeerDataHeadroom, received, SocketAddresses.ToTransportAddress(from));
+            _handler.Handle(_socket, buffer, PeerDataFraming.Headroom, received, SocketAddresses.ToTransportAddress(from));
         }
     }
 

@@ -1,15 +1,13 @@
 using Microsoft.Extensions.Logging;
 using TurnServer.Protocol.Addressing;
-using TurnServer.Relay.Allocations;
-using TurnServer.Relay.Processing;
 using TurnServer.Relay.Relaying;
 
 namespace TurnServer.Transports.Udp;
 
 /// <summary>
 /// One allocation's relay socket. Its datagrams from peers are read by one of the shared receive loops
-/// into a buffer with headroom, so the engine frames them for the client in place; the allocation
-/// holds no buffer of its own.
+/// into a buffer with headroom and handed to the allocation's sink, which frames them for the client in
+/// place; the allocation holds no buffer of its own.
 /// </summary>
 internal sealed partial class UdpRelayEndpoint : IRelayEndpoint, IDatagramHandler
 {
@@ -18,17 +16,15 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint, IDatagramHandle
     private const int MaxPeerDatagram = 4096;
 
     private readonly DatagramSocket _socket;
-    private readonly Allocation _owner;
-    private readonly TurnEngine _engine;
+    private readonly IRelaySink _sink;
     private readonly ILogger _logger;
     private readonly IDisposable _loop;
     private int _disposed;
 
-    public UdpRelayEndpoint(DatagramSocket socket, Allocation owner, TurnEngine engine, UdpIo io, ILogger logger)
+    public UdpRelayEndpoint(DatagramSocket socket, IRelaySink sink, UdpIo io, ILogger logger)
     {
         _socket = socket;
-        _owner = owner;
-        _engine = engine;
+        _sink = sink;
         _logger = logger;
         LocalAddress = TransportAddress.FromIPEndPoint(socket.LocalEndPoint);
         _loop = io.Start(socket, this);
@@ -44,7 +40,7 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint, IDatagramHandle
     {
         try
         {
-            _engine.RelayToClient(_owner, from, buffer, offset, length);
+            _sink.FromPeer(from, buffer, offset, length);
         }
 #pragma warning disable CA1031 // One peer packet must never end the relay.
         catch (Exception e)
@@ -67,7 +63,7 @@ internal sealed partial class UdpRelayEndpoint : IRelayEndpoint, IDatagramHandle
 
         _socket.Counters.ReceiveFailed();
         LogSocketFailed(_logger, LocalAddress, error);
-        _engine.EndAllocation(_owner.Id, "its relay socket failed");
+        _sink.SocketFailed("its relay socket failed");
     }
 
     public void Dispose()

@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using TurnServer.Protocol.Addressing;
-using TurnServer.Relay.Allocations;
-using TurnServer.Relay.Processing;
 using TurnServer.Relay.Relaying;
 
 namespace TurnServer.Transports.Udp;
@@ -10,14 +8,8 @@ namespace TurnServer.Transports.Udp;
 /// <summary>Binds one UDP socket per allocation at the address and port the engine chose.</summary>
 public sealed class UdpRelayEndpointFactory(UdpIo io, TransportCounters counters, ILogger logger) : IRelayEndpointFactory
 {
-    private TurnEngine? _engine;
-
-    /// <summary>The engine and this factory refer to each other; the engine is attached once both exist.</summary>
-    public void Attach(TurnEngine engine) => _engine = engine;
-
-    public bool TryOpen(in TransportAddress address, bool dontFragment, Allocation owner, out IRelayEndpoint? endpoint)
+    public bool TryOpen(in TransportAddress address, bool dontFragment, IRelaySink sink, out IRelayEndpoint? endpoint)
     {
-        var engine = _engine ?? throw new InvalidOperationException("Attach the engine before relaying.");
         endpoint = null;
         var endPoint = address.ToIPEndPoint();
         Socket? socket = null;
@@ -41,7 +33,7 @@ public sealed class UdpRelayEndpointFactory(UdpIo io, TransportCounters counters
         var datagramSocket = new DatagramSocket(socket, counters);
         try
         {
-            endpoint = new UdpRelayEndpoint(datagramSocket, owner, engine, io, logger);
+            endpoint = new UdpRelayEndpoint(datagramSocket, sink, io, logger);
             return true;
         }
         catch (System.Net.Sockets.SocketException)

@@ -1,5 +1,4 @@
 using TurnServer.Protocol.Addressing;
-using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Relaying;
 
 namespace TurnServer.Relay.Tests.Fakes;
@@ -17,7 +16,7 @@ internal sealed class FakeRelays : IRelayEndpointFactory
     /// <summary>Off, endpoints only count, so a test can measure the engine's own allocations.</summary>
     public bool Record { get; set; } = true;
 
-    public bool TryOpen(in TransportAddress address, bool dontFragment, Allocation owner, out IRelayEndpoint? endpoint)
+    public bool TryOpen(in TransportAddress address, bool dontFragment, IRelaySink sink, out IRelayEndpoint? endpoint)
     {
         endpoint = null;
         if (TakenElsewhere.Contains(address.Port))
@@ -26,18 +25,19 @@ internal sealed class FakeRelays : IRelayEndpointFactory
         }
 
         LastDontFragment = dontFragment;
-        var fake = new FakeRelayEndpoint(address, owner, this);
+        var fake = new FakeRelayEndpoint(address, sink, this);
         Opened.Add(fake);
         endpoint = fake;
         return true;
     }
 }
 
-internal sealed class FakeRelayEndpoint(TransportAddress localAddress, Allocation owner, FakeRelays factory) : IRelayEndpoint
+internal sealed class FakeRelayEndpoint(TransportAddress localAddress, IRelaySink sink, FakeRelays factory) : IRelayEndpoint
 {
     public TransportAddress LocalAddress { get; } = localAddress;
 
-    public Allocation Owner { get; } = owner;
+    /// <summary>Where the transport would report what its socket receives.</summary>
+    public IRelaySink Sink { get; } = sink;
 
     public List<(TransportAddress Peer, byte[] Data)> Sent { get; } = [];
 

@@ -1,5 +1,4 @@
 using TurnServer.Protocol.Addressing;
-using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Relaying;
 
 namespace TurnServer.Relay.Tests.Fakes;
@@ -7,13 +6,13 @@ namespace TurnServer.Relay.Tests.Fakes;
 /// <summary>TCP relay sockets that exist only as records; Connect succeeds or fails as the test says.</summary>
 internal sealed class FakeTcpRelays : ITcpRelayFactory
 {
-    public List<(TransportAddress Address, Allocation Owner)> Listening { get; } = [];
+    public List<(TransportAddress Address, IRelaySink Sink)> Listening { get; } = [];
 
     public bool ConnectSucceeds { get; set; } = true;
 
-    public bool TryListen(in TransportAddress address, Allocation owner, out IRelaySocket? listener)
+    public bool TryListen(in TransportAddress address, IRelaySink sink, out IRelaySocket? listener)
     {
-        Listening.Add((address, owner));
+        Listening.Add((address, sink));
         listener = new Socket(address);
         return true;
     }

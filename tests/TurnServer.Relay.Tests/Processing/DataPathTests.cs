@@ -1,6 +1,7 @@
 using TurnServer.Protocol.Addressing;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Protocol.Channels;
+using TurnServer.Protocol.Framing;
 using TurnServer.Protocol.Stun;
 using TurnServer.Relay.Allocations;
 using TurnServer.Relay.Processing;
@@ -139,7 +140,7 @@ public class DataPathTests
         client.Allocate();
         client.ChannelBind(0x4000, Peer.ToString());
         client.CreatePermission("198.51.100.8:1");
-        var allocation = harness.AllocationOf(client.Address);
+        var relay = harness.RelayOf(client.Address);
         var context = new ClientContext(new FiveTuple(client.Address, EngineHarness.ServerAddress, TransportProtocol.Udp), harness.Transport);
         var channelData = ChannelData(0x4000, new byte[100]);
         var sendIndication = client.Build(StunMethod.Send, (ref StunMessageWriter w) =>
@@ -147,7 +148,7 @@ public class DataPathTests
             w.WriteXorAddress(StunAttributeType.XorPeerAddress, TransportAddress.Parse("198.51.100.8:1"));
             w.WriteAttribute(StunAttributeType.Data, new byte[100]);
         }, TransactionId.NewRandom(), signed: false, StunClass.Indication);
-        var buffer = new byte[TurnEngine.PeerDataHeadroom + 100 + TurnEngine.PeerDataTailroom];
+        var buffer = new byte[PeerDataFraming.Headroom + 100 + PeerDataFraming.Tailroom];
         var response = new byte[1500];
         harness.Relays.Record = false;
         harness.Transport.Record = false;
@@ -156,7 +157,7 @@ public class DataPathTests
         {
             harness.Engine.ProcessClientMessage(channelData, context, response);
             harness.Engine.ProcessClientMessage(sendIndication, context, response);
-            harness.Engine.RelayToClient(allocation, Peer, buffer, TurnEngine.PeerDataHeadroom, 100);
+            relay.Sink.FromPeer(Peer, buffer, PeerDataFraming.Headroom, 100);
         }
 
         // Tiered compilation recompiles hot methods a while after their first calls, and that can
@@ -180,7 +181,7 @@ public class DataPathTests
         }
 
         Assert.True(rounds[^1] == 0, $"bytes allocated per round of 10,000: {string.Join(", ", rounds)}");
-        Assert.Equal(22_000 * rounds.Count, harness.RelayOf(client.Address).Count);
+        Assert.Equal(22_000 * rounds.Count, relay.Count);
         Assert.Equal(11_000 * rounds.Count, harness.Transport.Count);
     }
 
@@ -193,8 +194,8 @@ public class DataPathTests
 
     internal static void FromPeer(EngineHarness harness, Allocation allocation, TransportAddress peer, byte[] data)
     {
-        var buffer = new byte[TurnEngine.PeerDataHeadroom + data.Length + TurnEngine.PeerDataTailroom];
-        data.CopyTo(buffer, TurnEngine.PeerDataHeadroom);
-        harness.Engine.RelayToClient(allocation, peer, buffer, TurnEngine.PeerDataHeadroom, data.Length);
+        var buffer = new byte[PeerDataFraming.Headroom + data.Length + PeerDataFraming.Tailroom];
+        data.CopyTo(buffer, PeerDataFraming.Headroom);
+        harness.Engine.RelayToClient(allocation, peer, buffer, PeerDataFraming.Headroom, data.Length);
     }
 }

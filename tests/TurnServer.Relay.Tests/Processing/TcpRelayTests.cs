@@ -91,14 +91,15 @@ public class TcpRelayTests
     public void PeerConnection_WithoutPermission_IsClosed_AndWithOne_IsAnnouncedToTheClient()
     {
         var (harness, control, connection) = TcpAllocation();
-        var allocation = harness.AllocationOf(control.Address, TransportProtocol.Tcp);
+        // As the transport's listener reports them: through the sink the engine gave it.
+        var sink = Assert.Single(harness.TcpRelays.Listening).Sink;
         var stranger = new FakePeerConnection(TransportAddress.Parse("198.51.100.9:5000"));
-        harness.Engine.AcceptPeerConnection(allocation, stranger);
+        sink.PeerConnected(stranger);
         Assert.True(stranger.IsClosed);
 
         control.CreatePermission("198.51.100.9:1");
         var welcome = new FakePeerConnection(TransportAddress.Parse("198.51.100.9:5001"));
-        harness.Engine.AcceptPeerConnection(allocation, welcome);
+        sink.PeerConnected(welcome);
         Assert.False(welcome.IsClosed);
         var attempt = new Response(connection.Sent[^1]);
         Assert.Equal(new StunMessageType(StunMethod.ConnectionAttempt, StunClass.Indication), attempt.Type);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using TurnServer.Relay.Processing;
+using TurnServer.Protocol.Framing;
 
 namespace TurnServer.Transports.Udp.Linux;
 
@@ -277,7 +277,7 @@ internal sealed unsafe partial class EpollLoop : IDisposable
                     continue;
                 }
 
-                handler.Handle(socket, vector.Slot(i), TurnEngine.PeerDataHeadroom, length, vector.Sender(i));
+                handler.Handle(socket, vector.Slot(i), PeerDataFraming.Headroom, length, vector.Sender(i));
             }
         }
         catch (ObjectDisposedException)

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using TurnServer.Protocol.Addressing;
-using TurnServer.Relay.Processing;
+using TurnServer.Protocol.Framing;
 
 namespace TurnServer.Transports.Udp.Linux;
 
@@ -13,7 +13,7 @@ internal sealed unsafe class ReceiveVector : IDisposable
 {
     public const int Count = 32;
     private const int DataCapacity = 65536;
-    private const int SlotLength = (TurnEngine.PeerDataHeadroom + DataCapacity + TurnEngine.PeerDataTailroom + 63) & ~63;
+    private const int SlotLength = (PeerDataFraming.Headroom + DataCapacity + PeerDataFraming.Tailroom + 63) & ~63;
 
     private readonly byte* _slots;
     private readonly byte* _addresses;
@@ -29,7 +29,7 @@ internal sealed unsafe class ReceiveVector : IDisposable
         _headers = (MultipleMessageHeader*)(_vectors + Count);
         for (var i = 0; i < Count; i++)
         {
-            _vectors[i].Base = _slots + ((long)i * SlotLength) + TurnEngine.PeerDataHeadroom;
+            _vectors[i].Base = _slots + ((long)i * SlotLength) + PeerDataFraming.Headroom;
             _vectors[i].Length = DataCapacity;
             _headers[i] = default;
             _headers[i].Header.Name = _addresses + (i * LinuxSocketCalls.SocketAddressStride);
