@@ -28,7 +28,7 @@ internal sealed class RelayPathHarness
     {
         var options = new TurnServerOptions { Realm = Realm, RelayAddresses = [new RelayAddress(TransportAddress.Parse("203.0.113.1:0"))], MinRelayPort = 50000, MaxRelayPort = 50099 };
         Engine = new TurnEngine(options, new CredentialStore([StaticUser.FromPassword("alice", "alice-password", Realm)], null), _relays, TimeProvider.System);
-        Context = new ClientContext(new FiveTuple(ClientAddress, Server, TransportProtocol.Udp), _clients);
+        Context = new ClientContext(new FiveTuple(ClientAddress, Server, TransportProtocol.Udp), ClientTransportKind.Udp, _clients);
         Request(StunMethod.Allocate, (ref StunMessageWriter w) => w.WriteRequestedTransport(TransportProtocol.Udp));
         Request(StunMethod.ChannelBind, (ref StunMessageWriter w) =>
         {

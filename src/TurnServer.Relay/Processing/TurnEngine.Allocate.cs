@@ -50,7 +50,7 @@ public sealed partial class TurnEngine
         }
 
         // RFC 6062 section 5.1: TCP relaying needs a TCP or TLS control connection and has no port parity.
-        if (tcp && (context.FiveTuple.Protocol != TransportProtocol.Tcp
+        if (tcp && (!context.Kind.IsStream()
             || request.HasAttribute(StunAttributeType.EvenPort) || request.HasAttribute(StunAttributeType.ReservationToken)))
         {
             return Refuse(response, request, context, StunErrorCode.BadRequest, credentials);

@@ -14,7 +14,7 @@ public sealed partial class TurnEngine
     /// </summary>
     private int AnswerBinding(in StunMessage request, in ClientContext context, Span<byte> response)
     {
-        var discovery = context.Transport as IBehaviorDiscoveryTransport;
+        var discovery = context.BehaviorDiscovery;
         if (FindUnknownBindingAttribute(request, discovery is not null, out var unknown))
         {
             var refusal = new ResponseBuilder(response, request, StunClass.ErrorResponse, [], false, Fingerprint(request), _options.Software);

@@ -131,7 +131,7 @@ public sealed partial class TurnEngine
     /// </summary>
     private int AnswerConnectionBind(in StunMessage request, in ClientContext context, in VerifiedCredentials credentials, Span<byte> response)
     {
-        if (context.Transport is not IStreamClient stream
+        if (context.DataConnection is not { } stream
             || !request.TryGetUInt32(StunAttributeType.ConnectionId, out var id)
             || !_pendingTcpConnections.TryGetValue(id, out var entry))
         {

@@ -288,7 +288,7 @@ public sealed partial class TurnEngine
     /// leave an honest client waiting out its 39.5-second timeout, so every request is answered.
     /// </summary>
     private bool Admits(in ClientContext context) =>
-        context.FiveTuple.Protocol == TransportProtocol.Tcp || _rateLimiter.TryAcquire(context.FiveTuple.Client);
+        context.Kind.IsStream() || _rateLimiter.TryAcquire(context.FiveTuple.Client);
 
     private int Answered(StunMethod method, int length, ReadOnlySpan<byte> response)
     {
@@ -362,7 +362,7 @@ public sealed partial class TurnEngine
             return request.HasAttribute(StunAttributeType.RequestedTransport) ? 0 : StunErrorCode.BadRequest;
         }
 
-        return context.FiveTuple.Protocol == TransportProtocol.Udp && !Allocations.TryGet(context.FiveTuple, out _)
+        return !context.Kind.IsStream() && !Allocations.TryGet(context.FiveTuple, out _)
             ? StunErrorCode.AllocationMismatch
             : 0;
     }

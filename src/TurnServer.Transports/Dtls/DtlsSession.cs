@@ -162,7 +162,7 @@ internal sealed partial class DtlsSession : IClientTransport, IClientChannel
             if (read > 0)
             {
                 Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-                var answer = _engine.ProcessClientMessage(plaintext.AsSpan(0, read), new ClientContext(FiveTuple, this), response);
+                var answer = _engine.ProcessClientMessage(plaintext.AsSpan(0, read), new ClientContext(FiveTuple, ClientTransportKind.Dtls, this), response);
                 if (answer > 0)
                 {
                     Send(response.AsSpan(0, answer));

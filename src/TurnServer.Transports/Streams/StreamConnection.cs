@@ -38,6 +38,7 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
     private long _handshakeSince;
     private int _closed;
     private TcpRelay.TcpPeerConnection? _dataPeer;
+    private ClientTransportKind _kind = ClientTransportKind.Tcp;
 
     public StreamConnection(Socket socket, FiveTuple fiveTuple, TurnEngine engine, StreamTransportOptions options, TransportCounters counters, ILogger logger, TimeProvider time)
     {
@@ -87,6 +88,7 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
                 await Handshake(tls, certificates).ConfigureAwait(false);
+                _kind = ClientTransportKind.Tls;
             }
 
             Established = true;
@@ -216,7 +218,7 @@ internal sealed partial class StreamConnection : IStreamClient, IClientChannel
     /// <summary>Reads STUN and ChannelData frames until the client leaves, or a ConnectionBind makes this a data connection.</summary>
     private async Task ReadFrames(PipeReader reader)
     {
-        var context = new ClientContext(FiveTuple, this);
+        var context = new ClientContext(FiveTuple, _kind, this) { DataConnection = this };
         while (true)
         {
             var result = await reader.ReadAsync().ConfigureAwait(false);

@@ -27,7 +27,7 @@ public sealed class BehaviorDiscoveryGroup
         {
             for (var port = 0; port < 2; port++)
             {
-                listeners[ip, port].UseForContext(new Member(this, ip, port));
+                listeners[ip, port].JoinBehaviorDiscovery(new Member(this, ip, port));
             }
         }
     }

@@ -27,6 +27,7 @@ public sealed partial class UdpListener : IClientTransport, IDatagramHandler, IA
     private readonly ILogger _logger;
     private readonly List<IDisposable> _loops = [];
     private IClientTransport _contextTransport;
+    private IBehaviorDiscoveryTransport? _behaviorDiscovery;
 
     public UdpListener(IPEndPoint endPoint, TurnEngine engine, UdpIo io, TransportCounters counters, ILogger logger)
     {
@@ -57,8 +58,8 @@ public sealed partial class UdpListener : IClientTransport, IDatagramHandler, IA
         }
     }
 
-    /// <summary>Makes requests on this listener carry a richer transport, e.g. an RFC 5780 group's member.</summary>
-    internal void UseForContext(IClientTransport transport) => _contextTransport = transport;
+    /// <summary>Makes requests on this listener carry its place in an RFC 5780 group, which also answers them.</summary>
+    internal void JoinBehaviorDiscovery(IBehaviorDiscoveryTransport member) => (_contextTransport, _behaviorDiscovery) = (member, member);
 
     /// <summary>Sends one message to a client from this listener's address; failures are counted, as lost datagrams.</summary>
     internal void SendTo(in TransportAddress client, ReadOnlySpan<byte> message) => DatagramSender.Send(_sockets[0], client, message);
@@ -70,7 +71,7 @@ public sealed partial class UdpListener : IClientTransport, IDatagramHandler, IA
         try
         {
             var response = t_response ??= GC.AllocateUninitializedArray<byte>(ResponseBufferLength, pinned: true);
-            var context = new ClientContext(new FiveTuple(from, LocalAddress, TransportProtocol.Udp), _contextTransport);
+            var context = new ClientContext(new FiveTuple(from, LocalAddress, TransportProtocol.Udp), ClientTransportKind.Udp, _contextTransport) { BehaviorDiscovery = _behaviorDiscovery };
             var written = _engine.ProcessClientMessage(buffer.Slice(offset, length), context, response);
             if (written > 0)
             {

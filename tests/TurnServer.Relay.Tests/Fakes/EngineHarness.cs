@@ -47,9 +47,17 @@ internal sealed class EngineHarness
     public Response? Send(byte[] message, TransportAddress client, TransportProtocol protocol = TransportProtocol.Udp, Relaying.IClientTransport? transport = null)
     {
         var buffer = new byte[1500];
-        var length = Engine.ProcessClientMessage(message, new ClientContext(new FiveTuple(client, ServerAddress, protocol), transport ?? Transport), buffer);
+        var length = Engine.ProcessClientMessage(message, Context(new FiveTuple(client, ServerAddress, protocol), transport ?? Transport), buffer);
         return length == 0 ? null : new Response(buffer[..length]);
     }
+
+    /// <summary>As the transports make it: the kind from the protocol, and what the listener can do from what it is.</summary>
+    public static ClientContext Context(FiveTuple fiveTuple, Relaying.IClientTransport transport) =>
+        new(fiveTuple, fiveTuple.Protocol == TransportProtocol.Tcp ? ClientTransportKind.Tcp : ClientTransportKind.Udp, transport)
+        {
+            BehaviorDiscovery = transport as Relaying.IBehaviorDiscoveryTransport,
+            DataConnection = transport as Relaying.IStreamClient,
+        };
 
     public Allocation AllocationOf(TransportAddress client, TransportProtocol protocol = TransportProtocol.Udp)
     {

@@ -141,7 +141,7 @@ public class DataPathTests
         client.ChannelBind(0x4000, Peer.ToString());
         client.CreatePermission("198.51.100.8:1");
         var relay = harness.RelayOf(client.Address);
-        var context = new ClientContext(new FiveTuple(client.Address, EngineHarness.ServerAddress, TransportProtocol.Udp), harness.Transport);
+        var context = EngineHarness.Context(new FiveTuple(client.Address, EngineHarness.ServerAddress, TransportProtocol.Udp), harness.Transport);
         var channelData = ChannelData(0x4000, new byte[100]);
         var sendIndication = client.Build(StunMethod.Send, (ref StunMessageWriter w) =>
         {
