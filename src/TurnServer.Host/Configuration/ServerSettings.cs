@@ -177,9 +177,9 @@ public sealed record ServerSettings
         {
             engine.Validate();
         }
-        catch (ArgumentException e)
+        catch (InvalidOptionsException e)
         {
-            throw new ConfigurationException(e.Message);
+            throw new ConfigurationException(EngineSettingKeys.Describe(e));
         }
 
         var monitoring = new IPEndPoint(Address("prometheus-address", Text(configuration, "prometheus-address") ?? "127.0.0.1"), Port(configuration, "prometheus-port", 9641));

@@ -9,6 +9,7 @@ using TurnServer.Host.Signaling;
 using TurnServer.Protocol.Attributes;
 using TurnServer.Signaling.Hub;
 using TurnServer.Relay.Authentication;
+using TurnServer.Relay.Options;
 using TurnServer.Relay.Processing;
 using TurnServer.Transports;
 using TurnServer.Transports.Dtls;
@@ -204,6 +205,10 @@ internal sealed partial class TurnServerService(ServerSettings settings, ILogger
                 Volatile.Write(ref _current, fresh with { Users = users });
                 LogReloaded(_logger, users.Count, fresh.AuthSecrets.Count);
                 applied = true;
+            }
+            catch (InvalidOptionsException e)
+            {
+                LogReloadFailed(_logger, EngineSettingKeys.Describe(e));
             }
             catch (Exception e) when (e is ConfigurationException or Tomlyn.TomlException or IOException or ArgumentException or UnauthorizedAccessException)
             {

@@ -85,31 +85,58 @@ public sealed record TurnServerOptions
     /// </summary>
     public IReadOnlyList<TransportAddress> AlternateServers { get; init; } = [];
 
+    /// <summary>The advertised (external) address of a relay address, as <see cref="InvalidOptionsException.Properties"/> names it.</summary>
+    public const string AdvertisedRelayAddresses = nameof(RelayAddresses) + "." + nameof(RelayAddress.Advertised);
+
     public void Validate()
     {
-        Require(!string.IsNullOrEmpty(Realm), "realm", "must not be empty");
-        Require(MinRelayPort is >= 1024 and <= 65535, "min-port", "must be between 1024 and 65535");
-        Require(MaxRelayPort is >= 1024 and <= 65535 && MaxRelayPort >= MinRelayPort, "max-port", "must be between min-port and 65535");
-        Require(MaxAllocationLifetime >= TimeSpan.FromMinutes(10), "max-allocate-lifetime", "must be at least 600 seconds (RFC 8656)");
-        Require(DefaultAllocationLifetime > TimeSpan.Zero, "default allocation lifetime", "must be positive");
-        Require(PermissionLifetime > TimeSpan.Zero, "permission-lifetime", "must be positive");
-        Require(ChannelLifetime > TimeSpan.Zero, "channel-lifetime", "must be positive");
-        Require(NonceLifetime > TimeSpan.Zero, "stale-nonce", "must be positive");
-        Require(UserQuota >= 0, "user-quota", "must not be negative");
-        Require(TotalQuota >= 0, "total-quota", "must not be negative");
-        Require(MaxPeersPerAllocation > 0, "peers per allocation", "must be positive");
-        Require(RelayAddresses.Count > 0 && RelayAddresses.All(r => r.Local.AddressValue != 0), "relay-ip", "must name at least one concrete address");
-        Require(RelayAddresses.DistinctBy(r => r.Family).Count() == RelayAddresses.Count, "relay-ip", "takes one address per family");
-        Require(RelayAddresses.All(r => r.Advertised is null || r.Advertised.Value.Family == r.Family), "external-ip", "must be of the relay address's family");
-        Require(UnauthenticatedRequestsPerSecond > 0, "unauthenticated-rate", "must be positive");
-        Require(IPv6SourcePrefix is >= 1 and <= 128, "ipv6-source-prefix", "must be between 1 and 128");
+        Require(!string.IsNullOrEmpty(Realm), nameof(Realm), "must not be empty");
+        Require(MinRelayPort is >= 1024 and <= 65535, nameof(MinRelayPort), "must be between 1024 and 65535");
+        Require(MaxRelayPort is >= 1024 and <= 65535 && MaxRelayPort >= MinRelayPort, nameof(MaxRelayPort), "must be between the lowest relay port and 65535");
+        Require(MaxAllocationLifetime >= TimeSpan.FromMinutes(10), nameof(MaxAllocationLifetime), "must be at least 600 seconds (RFC 8656)");
+        Require(DefaultAllocationLifetime > TimeSpan.Zero, nameof(DefaultAllocationLifetime), "must be positive");
+        Require(PermissionLifetime > TimeSpan.Zero, nameof(PermissionLifetime), "must be positive");
+        Require(ChannelLifetime > TimeSpan.Zero, nameof(ChannelLifetime), "must be positive");
+        Require(NonceLifetime > TimeSpan.Zero, nameof(NonceLifetime), "must be positive");
+        Require(UserQuota >= 0, nameof(UserQuota), "must not be negative");
+        Require(TotalQuota >= 0, nameof(TotalQuota), "must not be negative");
+        Require(MaxPeersPerAllocation > 0, nameof(MaxPeersPerAllocation), "must be positive");
+        Require(RelayAddresses.Count > 0 && RelayAddresses.All(r => r.Local.AddressValue != 0), nameof(RelayAddresses), "must name at least one concrete address");
+        Require(RelayAddresses.DistinctBy(r => r.Family).Count() == RelayAddresses.Count, nameof(RelayAddresses), "takes one address per family");
+        Require(RelayAddresses.All(r => r.Advertised is null || r.Advertised.Value.Family == r.Family), AdvertisedRelayAddresses, "must be of the relay address's family");
+        Require(UnauthenticatedRequestsPerSecond > 0, nameof(UnauthenticatedRequestsPerSecond), "must be positive");
+        Require(IPv6SourcePrefix is >= 1 and <= 128, nameof(IPv6SourcePrefix), "must be between 1 and 128");
     }
 
-    private static void Require(bool condition, string key, string message)
+    /// <summary>The properties that differ from <paramref name="running"/> but only take effect when the engine is made again.</summary>
+    public IReadOnlyList<string> NeedingARestartFrom(TurnServerOptions running)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        var changed = new List<string>();
+        Add(Realm != running.Realm, nameof(Realm));
+        Add(MinRelayPort != running.MinRelayPort, nameof(MinRelayPort));
+        Add(MaxRelayPort != running.MaxRelayPort, nameof(MaxRelayPort));
+        Add(!RelayAddresses.SequenceEqual(running.RelayAddresses), nameof(RelayAddresses));
+        Add(NonceLifetime != running.NonceLifetime, nameof(NonceLifetime));
+        Add(OfferSha256 != running.OfferSha256, nameof(OfferSha256));
+        Add(UnauthenticatedRequestsPerSecond != running.UnauthenticatedRequestsPerSecond, nameof(UnauthenticatedRequestsPerSecond));
+        Add(IPv6SourcePrefix != running.IPv6SourcePrefix, nameof(IPv6SourcePrefix));
+        return changed;
+
+        void Add(bool differs, string property)
+        {
+            if (differs)
+            {
+                changed.Add(property);
+            }
+        }
+    }
+
+    private static void Require(bool condition, string property, string reason)
     {
         if (!condition)
         {
-            throw new ArgumentException($"{key} {message}.");
+            throw new InvalidOptionsException([property], reason);
         }
     }
 }

@@ -53,18 +53,15 @@ public sealed partial class TurnEngine
     /// Applies reloaded settings without touching live allocations: users and REST secrets, peer
     /// rules, quotas, lifetimes, alternate servers and the like apply to the next request. What is
     /// bound to sockets or baked into nonces (relay addresses, port range, realm, nonce lifetime)
-    /// needs a restart: a change there is refused with <see cref="ArgumentException"/>.
+    /// needs a restart: a change there is refused with an <see cref="InvalidOptionsException"/> naming it.
     /// </summary>
     public void Reconfigure(TurnServerOptions options, ICredentialStore credentials)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var current = _options;
-        if (options.Realm != current.Realm || options.MinRelayPort != current.MinRelayPort || options.MaxRelayPort != current.MaxRelayPort
-            || !options.RelayAddresses.SequenceEqual(current.RelayAddresses) || options.NonceLifetime != current.NonceLifetime || options.OfferSha256 != current.OfferSha256
-            || options.UnauthenticatedRequestsPerSecond != current.UnauthenticatedRequestsPerSecond || options.IPv6SourcePrefix != current.IPv6SourcePrefix)
+        if (options.NeedingARestartFrom(_options) is { Count: > 0 } restartOnly)
         {
-            throw new ArgumentException("realm, relay-ip, external-ip, min-port, max-port, stale-nonce, unauthenticated-rate and ipv6-source-prefix take effect only on a restart");
+            throw new InvalidOptionsException(restartOnly, restartOnly.Count == 1 ? "takes effect only on a restart" : "take effect only on a restart");
         }
 
         Volatile.Write(ref _authenticator, new RequestAuthenticator(credentials, _authenticator.Nonces, options.Realm));

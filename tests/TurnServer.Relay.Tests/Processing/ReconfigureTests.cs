@@ -1,5 +1,6 @@
 using TurnServer.Protocol.Addressing;
 using TurnServer.Relay.Authentication;
+using TurnServer.Relay.Options;
 using TurnServer.Relay.Policy;
 using TurnServer.Relay.Tests.Fakes;
 
@@ -45,8 +46,13 @@ public class ReconfigureTests
     {
         var harness = new EngineHarness();
 
-        Assert.Throws<ArgumentException>(() => harness.Engine.Reconfigure(harness.Options with { Realm = "other.example", UserQuota = 1 }, harness.Credentials));
-        Assert.Throws<ArgumentException>(() => harness.Engine.Reconfigure(harness.Options with { MinRelayPort = 50010 }, harness.Credentials));
+        var realm = Assert.Throws<InvalidOptionsException>(() => harness.Engine.Reconfigure(harness.Options with { Realm = "other.example", UserQuota = 1 }, harness.Credentials));
+        var ports = Assert.Throws<InvalidOptionsException>(() => harness.Engine.Reconfigure(harness.Options with { MinRelayPort = 50010, MaxRelayPort = 50020 }, harness.Credentials));
+
+        // Only what changed and needs a restart is named, by property: the host names its keys.
+        Assert.Equal(["Realm"], realm.Properties);
+        Assert.Equal(["MinRelayPort", "MaxRelayPort"], ports.Properties);
+        Assert.Equal("MinRelayPort, MaxRelayPort take effect only on a restart.", ports.Message);
 
         Assert.True(harness.Client().Allocate().IsSuccess);
         Assert.True(harness.Client("198.51.100.11:50000").Allocate().IsSuccess);
