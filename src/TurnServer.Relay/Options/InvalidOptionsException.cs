@@ -6,23 +6,6 @@ namespace TurnServer.Relay.Options;
 /// </summary>
 public sealed class InvalidOptionsException : ArgumentException
 {
-    public InvalidOptionsException()
-        : this([], "are invalid")
-    {
-    }
-
-    public InvalidOptionsException(string message)
-        : this([], message)
-    {
-    }
-
-    public InvalidOptionsException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Properties = [];
-        Reason = message;
-    }
-
     public InvalidOptionsException(IReadOnlyList<string> properties, string reason)
         : base($"{string.Join(", ", properties)} {reason}.")
     {
