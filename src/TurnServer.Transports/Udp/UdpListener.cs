@@ -26,7 +26,6 @@ public sealed partial class UdpListener : IClientTransport, IDatagramHandler, IA
     private readonly TurnEngine _engine;
     private readonly ILogger _logger;
     private readonly List<IDisposable> _loops = [];
-    private IClientTransport _contextTransport;
     private IBehaviorDiscoveryTransport? _behaviorDiscovery;
 
     public UdpListener(IPEndPoint endPoint, TurnEngine engine, UdpIo io, TransportCounters counters, ILogger logger)
@@ -37,7 +36,6 @@ public sealed partial class UdpListener : IClientTransport, IDatagramHandler, IA
         _io = io;
         _logger = logger;
         _sockets = [.. io.BindListener(endPoint).Select(socket => new DatagramSocket(socket, counters))];
-        _contextTransport = this;
         LocalEndPoint = _sockets[0].LocalEndPoint;
         LocalAddress = TransportAddress.FromIPEndPoint(LocalEndPoint);
     }
@@ -59,7 +57,7 @@ public sealed partial class UdpListener : IClientTransport, IDatagramHandler, IA
     }
 
     /// <summary>Makes requests on this listener carry its place in an RFC 5780 group, which also answers them.</summary>
-    internal void JoinBehaviorDiscovery(IBehaviorDiscoveryTransport member) => (_contextTransport, _behaviorDiscovery) = (member, member);
+    internal void JoinBehaviorDiscovery(IBehaviorDiscoveryTransport member) => _behaviorDiscovery = member;
 
     /// <summary>Sends one message to a client from this listener's address; failures are counted, as lost datagrams.</summary>
     internal void SendTo(in TransportAddress client, ReadOnlySpan<byte> message) => DatagramSender.Send(_sockets[0], client, message);
@@ -71,7 +69,7 @@ public sealed partial class UdpListener : IClientTransport, IDatagramHandler, IA
         try
         {
             var response = t_response ??= GC.AllocateUninitializedArray<byte>(ResponseBufferLength, pinned: true);
-            var context = new ClientContext(new FiveTuple(from, LocalAddress, TransportProtocol.Udp), ClientTransportKind.Udp, _contextTransport) { BehaviorDiscovery = _behaviorDiscovery };
+            var context = new ClientContext(new FiveTuple(from, LocalAddress, TransportProtocol.Udp), ClientTransportKind.Udp, _behaviorDiscovery ?? (IClientTransport)this) { BehaviorDiscovery = _behaviorDiscovery };
             var written = _engine.ProcessClientMessage(buffer.Slice(offset, length), context, response);
             if (written > 0)
             {
