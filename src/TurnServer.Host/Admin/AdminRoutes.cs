@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using TurnServer.Host.Configuration;
 using TurnServer.Relay.Processing;
 using TurnServer.Transports;
@@ -16,7 +17,7 @@ namespace TurnServer.Host.Admin;
 /// </summary>
 internal static class AdminRoutes
 {
-    public static void Map(WebApplication app, string token, TurnEngine engine, TransportCounters transports, Func<ServerSettings> settings, TimeProvider time)
+    public static void Map(IEndpointRouteBuilder app, string token, TurnEngine engine, TransportCounters transports, Func<ServerSettings> settings, TimeProvider time)
     {
         var started = time.GetTimestamp();
         StatusPageFiles.Map(app);

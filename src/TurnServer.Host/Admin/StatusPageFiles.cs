@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace TurnServer.Host.Admin;
 
@@ -21,7 +22,7 @@ internal static class StatusPageFiles
         ("/admin/status.css", "status.css", "text/css; charset=utf-8"),
     ];
 
-    public static void Map(WebApplication app)
+    public static void Map(IEndpointRouteBuilder app)
     {
         foreach (var (path, resource, contentType) in Files)
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using OpenTelemetry.Metrics;
 
 namespace TurnServer.Host.Monitoring;
@@ -11,7 +12,7 @@ namespace TurnServer.Host.Monitoring;
 /// </summary>
 internal static class MonitoringRoutes
 {
-    public static void Map(WebApplication app, MeterProvider metrics, Func<bool> ready)
+    public static void Map(IEndpointRouteBuilder app, MeterProvider metrics, Func<bool> ready)
     {
         app.MapPrometheusScrapingEndpoint("/metrics", metrics, configureBranchedPipeline: null, optionsName: null);
         app.MapGet("/healthz", () => Results.Text("ok\n"));

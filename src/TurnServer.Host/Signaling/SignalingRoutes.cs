@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using TurnServer.Signaling.Hub;
 using TurnServer.Signaling.Tokens;
 
@@ -16,10 +17,11 @@ internal static class SignalingRoutes
 {
     public const string Path = "/signaling";
 
-    public static void Map(WebApplication app, SignalingHub hub, string secret, TimeProvider time, CancellationToken stopping)
+    private static readonly WebSocketAcceptContext KeepAlive = new() { KeepAliveInterval = TimeSpan.FromSeconds(15), KeepAliveTimeout = TimeSpan.FromSeconds(15) };
+
+    public static void Map(IEndpointRouteBuilder app, SignalingHub hub, string secret, TimeProvider time, CancellationToken stopping)
     {
         var key = Encoding.UTF8.GetBytes(secret);
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15), KeepAliveTimeout = TimeSpan.FromSeconds(15) });
         app.Map(Path, async context =>
         {
             if (!context.WebSockets.IsWebSocketRequest)
@@ -36,7 +38,7 @@ internal static class SignalingRoutes
                 return;
             }
 
-            using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(KeepAlive).ConfigureAwait(false);
             using var peer = new WebSocketPeer(socket, peerId, hub);
             await peer.RunAsync(stopping).ConfigureAwait(false);
         });
