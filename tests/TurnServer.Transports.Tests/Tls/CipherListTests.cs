@@ -1,6 +1,6 @@
 using TurnServer.Transports.Tls;
 
-namespace TurnServer.Host.Tests.Tls;
+namespace TurnServer.Transports.Tests.Tls;
 
 public sealed class CipherListTests
 {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using TurnServer.Transports.Tls;
 
-namespace TurnServer.Host.Tests.Tls;
+namespace TurnServer.Transports.Tests.Tls;
 
 public sealed class ServerCertificateTests : IDisposable
 {

@@ -4,7 +4,7 @@ using TurnServer.Client.Connections;
 using TurnServer.Coordinator.Candidates;
 using TurnServer.Coordinator.Connections;
 
-namespace TurnServer.Host.Tests.Coordinator;
+namespace TurnServer.Coordinator.Tests;
 
 /// <summary>
 /// Bases wired to each other in memory, with switches that drop packets between chosen ones, delay

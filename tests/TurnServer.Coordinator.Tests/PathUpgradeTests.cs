@@ -5,7 +5,7 @@ using TurnServer.Coordinator.Candidates;
 using TurnServer.Coordinator.Connections;
 using TurnServer.Coordinator.Strategies;
 
-namespace TurnServer.Host.Tests.Coordinator;
+namespace TurnServer.Coordinator.Tests;
 
 /// <summary>
 /// A connection that starts on the relay because direct packets are lost, and moves to the direct

@@ -7,7 +7,7 @@ using TurnServer.Transports;
 using TurnServer.Transports.Udp;
 using TurnServer.Transports.Udp.Linux;
 
-namespace TurnServer.Host.Tests.Udp;
+namespace TurnServer.Transports.Tests.Udp;
 
 /// <summary>
 /// One batched loop over real loopback sockets (Linux only). Sockets and loop are closed at the end of

@@ -1,7 +1,7 @@
 using TurnServer.Protocol.Addressing;
 using TurnServer.Transports.Streams;
 
-namespace TurnServer.Host.Tests.Streams;
+namespace TurnServer.Transports.Tests.Streams;
 
 /// <summary>Open connections per source (an IPv4 address or an IPv6 /64) and in all.</summary>
 public class ConnectionLimiterTests

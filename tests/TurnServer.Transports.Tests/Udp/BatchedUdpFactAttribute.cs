@@ -1,6 +1,6 @@
 using TurnServer.Transports.Udp.Linux;
 
-namespace TurnServer.Host.Tests.Udp;
+namespace TurnServer.Transports.Tests.Udp;
 
 /// <summary>A test of the batched UDP calls, which exist on 64-bit Linux only.</summary>
 internal sealed class BatchedUdpFactAttribute : FactAttribute

@@ -4,7 +4,7 @@ using TurnServer.Coordinator.Checks;
 using TurnServer.Coordinator.Connections;
 using TurnServer.Protocol.Stun;
 
-namespace TurnServer.Host.Tests.Coordinator;
+namespace TurnServer.Coordinator.Tests;
 
 /// <summary>
 /// ICE restarts on the in-memory network with a fake clock: a side whose address changed gathers

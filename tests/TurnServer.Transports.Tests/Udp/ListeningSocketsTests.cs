@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using TurnServer.Transports;
 
-namespace TurnServer.Host.Tests.Udp;
+namespace TurnServer.Transports.Tests.Udp;
 
 public sealed class ListeningSocketsTests
 {

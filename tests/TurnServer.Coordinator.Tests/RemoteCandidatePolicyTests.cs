@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using TurnServer.Coordinator.Candidates;
 
-namespace TurnServer.Host.Tests.Coordinator;
+namespace TurnServer.Coordinator.Tests;
 
 /// <summary>What a peer's description may make us check, and which descriptions are taken at all.</summary>
 public sealed class RemoteCandidatePolicyTests

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TurnServer.Client.Connections;
 using TurnServer.Coordinator.Servers;
 
-namespace TurnServer.Host.Tests.Coordinator;
+namespace TurnServer.Coordinator.Tests;
 
 /// <summary>STUN and TURN servers named as a WebRTC application names them (RFC 7064, RFC 7065, RTCIceServer).</summary>
 public sealed class IceServerTests

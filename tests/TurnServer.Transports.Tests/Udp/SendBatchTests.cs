@@ -5,7 +5,7 @@ using TurnServer.Transports;
 using TurnServer.Transports.Udp;
 using TurnServer.Transports.Udp.Linux;
 
-namespace TurnServer.Host.Tests.Udp;
+namespace TurnServer.Transports.Tests.Udp;
 
 /// <summary>The batched loops' sendmmsg batches, over real loopback sockets (Linux only).</summary>
 public sealed class SendBatchTests : IDisposable

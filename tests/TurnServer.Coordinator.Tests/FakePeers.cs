@@ -4,7 +4,7 @@ using TurnServer.Coordinator;
 using TurnServer.Coordinator.Candidates;
 using TurnServer.Coordinator.Connections;
 
-namespace TurnServer.Host.Tests.Coordinator;
+namespace TurnServer.Coordinator.Tests;
 
 /// <summary>
 /// Alice (controlling) and Bob, each with a host socket on 198.51.100.0/24 and a relay on

@@ -5,7 +5,7 @@ using TurnServer.Coordinator;
 using TurnServer.Coordinator.Candidates;
 using TurnServer.Coordinator.Connections;
 
-namespace TurnServer.Host.Tests.Coordinator;
+namespace TurnServer.Coordinator.Tests;
 
 /// <summary>
 /// A connection after it is made, on the in-memory network with a fake clock: a dead direct path
