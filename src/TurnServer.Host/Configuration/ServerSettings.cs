@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -91,26 +90,27 @@ public sealed record ServerSettings
     public static ServerSettings Read(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        var read = new SettingsReader(configuration);
         foreach (var section in configuration.GetChildren())
         {
             if (!ConfigurationKeys.All.ContainsKey(section.Key))
             {
-                throw new ConfigurationException($"unknown setting '{section.Key}'");
+                read.Invalid($"unknown setting '{section.Key}'", 0);
             }
         }
 
-        var realm = Text(configuration, "realm") ?? "turnserver";
-        var listeningIPs = List(configuration, "listening-ip").Select(ip => Address("listening-ip", ip)).ToArray();
+        var realm = read.Text("realm") ?? "turnserver";
+        var listeningIPs = read.Addresses("listening-ip");
         if (listeningIPs.Length == 0)
         {
             listeningIPs = [IPAddress.Any];
         }
 
-        var useAuthSecret = Flag(configuration, "use-auth-secret");
-        var secrets = List(configuration, "static-auth-secret");
+        var useAuthSecret = read.Flag("use-auth-secret");
+        var secrets = read.List("static-auth-secret");
         if (useAuthSecret && secrets.Count == 0)
         {
-            throw new ConfigurationException("use-auth-secret needs at least one static-auth-secret");
+            read.Invalid("use-auth-secret needs at least one static-auth-secret", 0);
         }
 
         if (!useAuthSecret)
@@ -119,7 +119,7 @@ public sealed record ServerSettings
         }
 
         var users = new List<StaticUser>();
-        foreach (var entry in List(configuration, "user"))
+        foreach (var entry in read.List("user"))
         {
             try
             {
@@ -127,7 +127,7 @@ public sealed record ServerSettings
             }
             catch (FormatException e)
             {
-                throw new ConfigurationException($"user '{entry.Split(':')[0]}': {e.Message}");
+                read.Invalid($"user '{entry.Split(':')[0]}': {e.Message}", 0);
             }
         }
 
@@ -138,39 +138,39 @@ public sealed record ServerSettings
             users.Add(StaticUser.FromPassword(GeneratedUserName, generatedPassword, realm));
         }
 
-        var relayAddresses = ApplyExternalAddresses(configuration, RelayAddresses(configuration, listeningIPs));
-        var allowLoopback = Flag(configuration, "allow-loopback-peers");
+        var relayAddresses = ApplyExternalAddresses(read, RelayAddresses(read, listeningIPs));
+        var allowLoopback = read.Flag("allow-loopback-peers");
         var engine = new TurnServerOptions
         {
             Realm = realm,
-            Software = Flag(configuration, "no-software-attribute") ? null : "turnserver",
-            MaxAllocationLifetime = Seconds(configuration, "max-allocate-lifetime", 3600),
-            ChannelLifetime = Seconds(configuration, "channel-lifetime", 600),
-            PermissionLifetime = Seconds(configuration, "permission-lifetime", 300),
-            NonceLifetime = Seconds(configuration, "stale-nonce", 600),
-            UserQuota = Integer(configuration, "user-quota", 0),
-            TotalQuota = Integer(configuration, "total-quota", 0),
-            UnauthenticatedRequestsPerSecond = Integer(configuration, "unauthenticated-rate", 20),
-            IPv6SourcePrefix = Integer(configuration, "ipv6-source-prefix", Relay.Policy.SourcePrefix.DefaultIPv6Length),
-            MinRelayPort = Integer(configuration, "min-port", 49152),
-            MaxRelayPort = Integer(configuration, "max-port", 65535),
+            Software = read.Flag("no-software-attribute") ? null : "turnserver",
+            MaxAllocationLifetime = read.Seconds("max-allocate-lifetime", 3600),
+            ChannelLifetime = read.Seconds("channel-lifetime", 600),
+            PermissionLifetime = read.Seconds("permission-lifetime", 300),
+            NonceLifetime = read.Seconds("stale-nonce", 600),
+            UserQuota = read.Integer("user-quota", 0),
+            TotalQuota = read.Integer("total-quota", 0),
+            UnauthenticatedRequestsPerSecond = read.Integer("unauthenticated-rate", 20),
+            IPv6SourcePrefix = read.Integer("ipv6-source-prefix", Relay.Policy.SourcePrefix.DefaultIPv6Length),
+            MinRelayPort = read.Integer("min-port", 49152),
+            MaxRelayPort = read.Integer("max-port", 65535),
             RelayAddresses = relayAddresses,
-            AlwaysFingerprint = Flag(configuration, "fingerprint"),
-            AlternateServers = [.. List(configuration, "alternate-server").Select(AlternateServer)],
-            UdpRelay = !Flag(configuration, "no-udp-relay"),
-            TcpRelay = !Flag(configuration, "no-tcp-relay"),
+            AlwaysFingerprint = read.Flag("fingerprint"),
+            AlternateServers = read.Servers("alternate-server"),
+            UdpRelay = !read.Flag("no-udp-relay"),
+            TcpRelay = !read.Flag("no-tcp-relay"),
             PeerPolicy = new PeerAddressPolicy(
-                Ranges(configuration, "allowed-peer-ip"),
-                Ranges(configuration, "denied-peer-ip"),
+                read.Ranges("allowed-peer-ip"),
+                read.Ranges("denied-peer-ip"),
                 allowLoopback,
                 OwnAddresses(listeningIPs, relayAddresses),
-                Integer(configuration, "min-port", 49152),
-                Integer(configuration, "max-port", 65535)),
+                read.Integer("min-port", 49152),
+                read.Integer("max-port", 65535)),
         };
 
-        if ((Text(configuration, "cert") is { Length: > 0 }) != (Text(configuration, "pkey") is { Length: > 0 }))
+        if ((read.Text("cert") is { Length: > 0 }) != (read.Text("pkey") is { Length: > 0 }))
         {
-            throw new ConfigurationException("cert and pkey go together: give both for TLS, or neither");
+            read.Invalid("cert and pkey go together: give both for TLS, or neither", 0);
         }
 
         try
@@ -179,60 +179,62 @@ public sealed record ServerSettings
         }
         catch (InvalidOptionsException e)
         {
-            throw new ConfigurationException(EngineSettingKeys.Describe(e));
+            read.Invalid(EngineSettingKeys.Describe(e), 0);
         }
 
-        var monitoring = new IPEndPoint(Address("prometheus-address", Text(configuration, "prometheus-address") ?? "127.0.0.1"), Port(configuration, "prometheus-port", 9641));
-        return new ServerSettings
+        var monitoring = new IPEndPoint(read.Address("prometheus-address", read.Text("prometheus-address"), IPAddress.Loopback), read.Port("prometheus-port", 9641));
+        var settings = new ServerSettings
         {
-            ListeningPort = Integer(configuration, "listening-port", 3478),
+            ListeningPort = read.Integer("listening-port", 3478),
             ListeningIPs = listeningIPs,
-            Udp = !Flag(configuration, "no-udp"),
-            Tcp = !Flag(configuration, "no-tcp"),
-            UdpIo = Text(configuration, "udp-io") switch
+            Udp = !read.Flag("no-udp"),
+            Tcp = !read.Flag("no-tcp"),
+            UdpIo = read.Text("udp-io") switch
             {
                 null or "" or "batched" => Transports.Udp.UdpIoMode.Batched,
                 "portable" => Transports.Udp.UdpIoMode.Portable,
-                var other => throw new ConfigurationException($"udp-io takes batched or portable, not '{other}'"),
+                var other => read.Invalid($"udp-io takes batched or portable, not '{other}'", Transports.Udp.UdpIoMode.Batched),
             },
-            RelayThreads = Integer(configuration, "relay-threads", 0) switch
+            RelayThreads = read.Integer("relay-threads", 0) switch
             {
-                > 256 and var threads => throw new ConfigurationException($"relay-threads takes at most 256, not {threads}"),
+                > 256 and var threads => read.Invalid($"relay-threads takes at most 256, not {threads}", 0),
                 var threads => threads,
             },
-            Dtls = !Flag(configuration, "no-dtls"),
-            Rfc5780 = !Flag(configuration, "no-rfc5780"),
-            TlsPorts = Flag(configuration, "no-tls") ? [] : ReadTlsPorts(configuration),
-            CertificateFile = Text(configuration, "cert") is { Length: > 0 } cert ? cert : null,
-            KeyFile = Text(configuration, "pkey") is { Length: > 0 } key ? key : null,
+            Dtls = !read.Flag("no-dtls"),
+            Rfc5780 = !read.Flag("no-rfc5780"),
+            TlsPorts = read.Flag("no-tls") ? [] : read.Ports("tls-listening-port", 5349),
+            CertificateFile = read.Text("cert") is { Length: > 0 } cert ? cert : null,
+            KeyFile = read.Text("pkey") is { Length: > 0 } key ? key : null,
             Engine = engine,
             Users = users,
             AuthSecrets = secrets,
             GeneratedPassword = generatedPassword,
-            LogFile = Text(configuration, "log-file") is { Length: > 0 } file ? file : null,
-            Verbose = Flag(configuration, "verbose"),
-            JsonLogs = Text(configuration, "log-format") switch
+            LogFile = read.Text("log-file") is { Length: > 0 } file ? file : null,
+            Verbose = read.Flag("verbose"),
+            JsonLogs = read.Text("log-format") switch
             {
                 null or "" or "plain" => false,
                 "json" => true,
-                var other => throw new ConfigurationException($"log-format takes plain or json, not '{other}'"),
+                var other => read.Invalid($"log-format takes plain or json, not '{other}'", false),
             },
-            Monitoring = Flag(configuration, "prometheus") ? monitoring : null,
-            DrainTimeout = Seconds(configuration, "drain-timeout", 60),
-            Otlp = OtlpSettings.Read(Text(configuration, "otlp-endpoint"), Text(configuration, "otlp-protocol"), Seconds(configuration, "otlp-interval", 15)),
-            AdminToken = Text(configuration, "admin-token") is { Length: > 0 } token ? token : null,
-            Admin = new IPEndPoint(Address("admin-address", Text(configuration, "admin-address") ?? "127.0.0.1"), Port(configuration, "admin-port", 9642)),
-            Signaling = Text(configuration, "signaling-secret") is { Length: > 0 } signalingSecret
-                ? new SignalingSettings(new IPEndPoint(Address("signaling-address", Text(configuration, "signaling-address") ?? "0.0.0.0"), Port(configuration, "signaling-port", 8080)), signalingSecret)
+            Monitoring = read.Flag("prometheus") ? monitoring : null,
+            DrainTimeout = read.Seconds("drain-timeout", 60),
+            Otlp = read.Guard(() => OtlpSettings.Read(read.Text("otlp-endpoint"), read.Text("otlp-protocol"), read.Seconds("otlp-interval", 15)), null),
+            AdminToken = read.Text("admin-token") is { Length: > 0 } token ? token : null,
+            Admin = new IPEndPoint(read.Address("admin-address", read.Text("admin-address"), IPAddress.Loopback), read.Port("admin-port", 9642)),
+            Signaling = read.Text("signaling-secret") is { Length: > 0 } signalingSecret
+                ? new SignalingSettings(new IPEndPoint(read.Address("signaling-address", read.Text("signaling-address"), IPAddress.Any), read.Port("signaling-port", 8080)), signalingSecret)
                 : null,
             Streams = new Transports.Streams.StreamTransportOptions
             {
-                Ciphers = Transports.Tls.CipherList.Parse(Text(configuration, "cipher-list")),
-                MaxConnectionsPerIP = Positive(configuration, "max-connections-per-ip", 64),
-                MaxConnections = Positive(configuration, "max-connections", 20_000),
+                Ciphers = Transports.Tls.CipherList.Parse(read.Text("cipher-list")),
+                MaxConnectionsPerIP = read.Positive("max-connections-per-ip", 64),
+                MaxConnections = read.Positive("max-connections", 20_000),
                 IPv6SourcePrefix = engine.IPv6SourcePrefix,
             },
         };
+        read.ThrowIfInvalid();
+        return settings;
     }
 
     /// <summary>
@@ -240,9 +242,9 @@ public sealed record ServerSettings
     /// it; else, when listening on the family's wildcard, the machine's first address of the family
     /// (for IPv4, loopback when it has none).
     /// </summary>
-    private static List<RelayAddress> RelayAddresses(IConfiguration configuration, IPAddress[] listeningIPs)
+    private static List<RelayAddress> RelayAddresses(SettingsReader read, IPAddress[] listeningIPs)
     {
-        var configured = List(configuration, "relay-ip").Select(ip => Address("relay-ip", ip)).ToArray();
+        var configured = read.Addresses("relay-ip");
         var relays = new List<RelayAddress>();
         foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
         {
@@ -272,18 +274,30 @@ public sealed record ServerSettings
     /// coturn's external-ip: "public" maps the relay address of the same family, "public/private" the
     /// relay address given as private.
     /// </summary>
-    private static List<RelayAddress> ApplyExternalAddresses(IConfiguration configuration, List<RelayAddress> relays)
+    private static List<RelayAddress> ApplyExternalAddresses(SettingsReader read, List<RelayAddress> relays)
     {
-        foreach (var entry in List(configuration, "external-ip"))
+        foreach (var entry in read.List("external-ip"))
         {
             var parts = entry.Split('/');
-            var advertised = TransportAddress.FromIPAddress(Address("external-ip", parts[0]), 0);
-            var index = parts.Length > 1
-                ? relays.FindIndex(r => r.Local == TransportAddress.FromIPAddress(Address("external-ip", parts[1]), 0))
+            if (read.Address("external-ip", parts[0]) is not { } advertisedIP)
+            {
+                continue;
+            }
+
+            var advertised = TransportAddress.FromIPAddress(advertisedIP, 0);
+            var local = parts.Length > 1 ? read.Address("external-ip", parts[1]) : null;
+            if (parts.Length > 1 && local is null)
+            {
+                continue;
+            }
+
+            var index = local is not null
+                ? relays.FindIndex(r => r.Local == TransportAddress.FromIPAddress(local, 0))
                 : relays.FindIndex(r => r.Family == advertised.Family);
             if (index < 0 || relays[index].Family != advertised.Family)
             {
-                throw new ConfigurationException($"external-ip '{entry}': no relay address of that family{(parts.Length > 1 ? " at " + parts[1] : "")} to advertise it for");
+                read.Invalid($"external-ip '{entry}': no relay address of that family{(parts.Length > 1 ? " at " + parts[1] : "")} to advertise it for", 0);
+                continue;
             }
 
             relays[index] = relays[index] with { Advertised = advertised };
@@ -310,93 +324,4 @@ public sealed record ServerSettings
             .Distinct()
             .Select(a => new IPRange(a.Family, a.AddressValue, a.AddressValue));
     }
-
-    private static TransportAddress? ExternalAddress(IConfiguration configuration)
-    {
-        var text = Text(configuration, "external-ip");
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        var advertised = Address("external-ip", text.Split('/')[0]);
-        if (advertised.AddressFamily != AddressFamily.InterNetwork)
-        {
-            throw new ConfigurationException($"external-ip '{text}': only an IPv4 address is supported for now");
-        }
-
-        return TransportAddress.FromIPAddress(advertised, 0);
-    }
-
-    private static IPRange[] Ranges(IConfiguration configuration, string key) =>
-        [.. List(configuration, key).Select(text =>
-        {
-            try
-            {
-                return IPRange.Parse(text);
-            }
-            catch (FormatException e)
-            {
-                throw new ConfigurationException($"{key} '{text}': {e.Message}");
-            }
-        })];
-
-    private static List<int> ReadTlsPorts(IConfiguration configuration)
-    {
-        var ports = List(configuration, "tls-listening-port");
-        return ports.Count == 0
-            ? [5349]
-            : [.. ports.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535
-                ? port
-                : throw new ConfigurationException($"tls-listening-port takes a port number, not '{p}'"))];
-    }
-
-    /// <summary>coturn's alternate-server: IP, IP:port or [IPv6]:port; the port defaults to 3478.</summary>
-    private static TransportAddress AlternateServer(string text)
-    {
-        if (IPEndPoint.TryParse(text.Trim(), out var endPoint))
-        {
-            return TransportAddress.FromIPAddress(endPoint.Address, (ushort)(endPoint.Port == 0 ? 3478 : endPoint.Port));
-        }
-
-        throw new ConfigurationException($"alternate-server '{text}' is not an IP address with an optional port");
-    }
-
-    private static int Port(IConfiguration configuration, string key, int fallback) =>
-        Integer(configuration, key, fallback) is var port and >= 0 and <= 65535 ? port : throw new ConfigurationException($"{key} takes a port number");
-
-    private static IPAddress Address(string key, string text) =>
-        IPAddress.TryParse(text.Trim(), out var address) ? address : throw new ConfigurationException($"{key} '{text}' is not an IP address");
-
-    private static string? Text(IConfiguration configuration, string key) => configuration[key];
-
-    /// <summary>A list from TOML arrays (key:0, key:1...) or a single value.</summary>
-    private static List<string> List(IConfiguration configuration, string key)
-    {
-        var section = configuration.GetSection(key);
-        var children = section.GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
-        return children.Count > 0 || string.IsNullOrEmpty(section.Value) ? children : [section.Value];
-    }
-
-    private static bool Flag(IConfiguration configuration, string key) => configuration[key] switch
-    {
-        null or "" => false,
-        var v when bool.TryParse(v, out var b) => b,
-        var v => throw new ConfigurationException($"{key} takes true or false, not '{v}'"),
-    };
-
-    private static int Integer(IConfiguration configuration, string key, int fallback) => configuration[key] switch
-    {
-        null or "" => fallback,
-        var v when int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 => n,
-        var v => throw new ConfigurationException($"{key} takes a whole number, not '{v}'"),
-    };
-
-    private static int Positive(IConfiguration configuration, string key, int fallback) => Integer(configuration, key, fallback) switch
-    {
-        0 => throw new ConfigurationException($"{key} must be positive"),
-        var n => n,
-    };
-
-    private static TimeSpan Seconds(IConfiguration configuration, string key, int fallback) => TimeSpan.FromSeconds(Integer(configuration, key, fallback));
 }

@@ -175,6 +175,41 @@ public class ServerSettingsTests
         }
     }
 
+    [Fact]
+    public void EveryInvalidSetting_IsReportedAtOnce_EachByName()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, """
+                listening-port = "x"
+                fingerprint = "maybe"
+                listening-ip = ["300.1.1.1"]
+                udp-io = "fast"
+                alternate-server = "nowhere"
+                max-port = 70000
+                listning-ip = "1.2.3.4"
+                """);
+            var message = Assert.Throws<ConfigurationException>(() => Read(["-c", file])).Message;
+
+            Assert.StartsWith("7 settings are invalid:", message, StringComparison.Ordinal);
+            foreach (var expected in new[] { "unknown setting 'listning-ip'", "listening-port takes a whole number, not 'x'", "fingerprint takes true or false, not 'maybe'", "listening-ip '300.1.1.1' is not an IP address", "udp-io takes batched or portable, not 'fast'", "alternate-server 'nowhere'", "max-port" })
+            {
+                Assert.Contains(expected, message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void OneInvalidSetting_IsReportedAlone()
+    {
+        Assert.Equal("log-format takes plain or json, not 'xml'", Assert.Throws<ConfigurationException>(() => Read(["--log-format=xml"])).Message);
+    }
+
     private static ServerSettings Read(string[] args, IDictionary? environment = null) =>
         ServerSettings.Read(ConfigurationLoader.Load(CommandLine.Parse(args), environment ?? new Hashtable()));
 }
